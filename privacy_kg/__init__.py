@@ -1,0 +1,3 @@
+"""privacy-kg: a knowledge graph of the data practices declared in privacy policies."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from privacy_kg.cli import main
+
+main()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from privacy_kg import build as building
+from privacy_kg.cli.common import RootOption, err, fail_on_input_error, out, project
+from privacy_kg.problems import InputError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def build(
+        root: RootOption = None,
+        check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and list the files when kg/ is stale.")] = False,
+    ) -> None:
+        """Build kg/ from corpus/ and ontology/ (per-company Turtle, merged Turtle, N-Quads)."""
+        proj = project(root)
+        try:
+            result = building.build(proj)
+        except InputError as error:
+            fail_on_input_error(error)
+        if check:
+            stale = building.stale_files(proj, result)
+            for rel, status in stale:
+                err.print(f"kg/{rel}: {status}", highlight=False)
+            if stale:
+                err.print(f"kg/ is stale ({len(stale)} file(s)); run `privacy-kg build` and commit kg/.")
+                raise typer.Exit(1)
+            out.print(f"kg/ is up to date ({len(result.outputs)} files).")
+            return
+        changed = building.write(proj, result)
+        out.print(f"built {len(result.graphs)} companies into kg/: {len(changed)} file(s) changed.")

@@ -1,0 +1,115 @@
+"""The ontology as the tag vocabulary: which local names exist, in which family, and what is near."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from privacy_kg.namespaces import PK, local_name
+
+ONTOLOGY_FILE = "privacy-kg.ttl"
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    """What a statement key maps to: a property, and how its values are made."""
+
+    iri: URIRef
+    kind: str  # "class" (per-company individual of a class), "enum" (a fixed individual), "literal"
+    range: URIRef  # the range class, or the literal datatype
+
+
+class Vocabulary:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    @classmethod
+    def load(cls, ontology_dir: Path) -> "Vocabulary":
+        return cls(Graph().parse(ontology_dir / ONTOLOGY_FILE, format="turtle"))
+
+    # -- structure -------------------------------------------------------------------------------
+    @cached_property
+    def classes(self) -> set[URIRef]:
+        return {c for c in self.graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+
+    def descendants(self, cls: URIRef) -> set[URIRef]:
+        """cls and every class below it (reflexive, transitive)."""
+        return set(self.graph.transitive_subjects(RDFS.subClassOf, cls))
+
+    def ancestors(self, cls: URIRef) -> set[URIRef]:
+        return set(self.graph.transitive_objects(cls, RDFS.subClassOf))
+
+    def individuals(self, cls: URIRef) -> set[URIRef]:
+        return {i for i in self.graph.subjects(RDF.type, cls) if (i, RDF.type, OWL.NamedIndividual) in self.graph}
+
+    @cached_property
+    def topics(self) -> list[URIRef]:
+        return sorted(self.graph.subjects(PK.isTopic, Literal(True)))
+
+    @cached_property
+    def core_topics(self) -> list[URIRef]:
+        return sorted(self.graph.subjects(PK.isCoreTopic, Literal(True)))
+
+    @cached_property
+    def taggable_practices(self) -> set[URIRef]:
+        """Practice classes a statement may use: everything below a topic, not the topics themselves."""
+        found: set[URIRef] = set()
+        for topic in self.topics:
+            found |= self.descendants(topic) - {topic}
+        return found
+
+    def topic_of(self, practice_class: URIRef) -> URIRef | None:
+        for topic in self.topics:
+            if topic in self.ancestors(practice_class):
+                return topic
+        return None
+
+    def label(self, term: URIRef) -> str:
+        return str(self.graph.value(term, RDFS.label) or local_name(term))
+
+    def definition(self, term: URIRef) -> str:
+        return str(self.graph.value(term, SKOS.definition) or "")
+
+    def alt_labels(self, term: URIRef) -> list[str]:
+        return sorted(str(a) for a in self.graph.objects(term, SKOS.altLabel))
+
+    # -- statement keys --------------------------------------------------------------------------
+    def property_info(self, prop: URIRef) -> PropertyInfo:
+        rng = self.graph.value(prop, RDFS.range)
+        if rng is None:
+            return PropertyInfo(prop, "literal", XSD.string)
+        if (prop, RDF.type, OWL.DatatypeProperty) in self.graph:
+            return PropertyInfo(prop, "literal", rng)
+        if self.individuals(rng):
+            return PropertyInfo(prop, "enum", rng)
+        return PropertyInfo(prop, "class", rng)
+
+    def allowed_values(self, info: PropertyInfo) -> set[URIRef]:
+        if info.kind == "enum":
+            return self.individuals(info.range)
+        return self.descendants(info.range)
+
+    def resolve(self, name: str, allowed: set[URIRef]) -> URIRef | None:
+        term = PK[name]
+        return term if term in allowed else None
+
+    def nearest(self, name: str, allowed: set[URIRef], n: int = 3) -> list[str]:
+        """The valid local names closest to a wrong tag: by spelling, then by label and synonyms."""
+        names = {local_name(t): t for t in allowed}
+        lowered = {k.lower(): k for k in names}
+        if name.lower() in lowered:
+            return [lowered[name.lower()]]
+        close = difflib.get_close_matches(name, list(names), n=n, cutoff=0.6)
+        spoken = name.replace("_", " ").replace("-", " ").lower()
+        for local, term in sorted(names.items()):
+            words = [self.label(term).lower(), *(a.lower() for a in self.alt_labels(term))]
+            if spoken in words and local not in close:
+                close.append(local)
+        if not close:
+            close = difflib.get_close_matches(name, list(names), n=n, cutoff=0.4)
+        return close[:n]

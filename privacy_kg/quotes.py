@@ -1,0 +1,54 @@
+"""Finding a tagged quote in the policy text. Runs of whitespace may differ between quote and text
+(YAML folds lines, captures carry odd line breaks); everything else must match exactly. Offsets are
+Unicode code points into the original text, so the stored quote is text[start:end] verbatim."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+_SPACE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Whitespace runs collapsed to one space, with each kept character's offset in the original."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for match in re.finditer(r"\s+|\S+", text):
+        if match.group().isspace():
+            out.append(" ")
+            offsets.append(match.start())
+        else:
+            out.append(match.group())
+            offsets.extend(range(match.start(), match.end()))
+    return "".join(out), offsets
+
+
+def locate(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """(start, end) of the occurrence-th match of quote in text, or None."""
+    needle = _SPACE.sub(" ", quote.strip())
+    if not needle:
+        return None
+    hay, offsets = _normalise(text)
+    pos = -1
+    for _ in range(occurrence):
+        pos = hay.find(needle, pos + 1)
+        if pos < 0:
+            return None
+    return offsets[pos], offsets[pos + len(needle) - 1] + 1
+
+
+def count(text: str, quote: str) -> int:
+    needle = _SPACE.sub(" ", quote.strip())
+    hay, _ = _normalise(text)
+    return hay.count(needle) if needle else 0
+
+
+def closest_passage(text: str, quote: str) -> str:
+    """The passage of the text that looks most like the quote, to show beside a 'not found' error."""
+    needle = _SPACE.sub(" ", quote.strip())
+    hay, _ = _normalise(text)
+    matcher = difflib.SequenceMatcher(None, hay, needle, autojunk=False)
+    block = matcher.find_longest_match(0, len(hay), 0, len(needle))
+    start = max(0, block.a - block.b)
+    return hay[start : start + len(needle)].strip()
