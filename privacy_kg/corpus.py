@@ -29,6 +29,7 @@ METADATA_KEYS = {
 }
 CLAUSE_KEYS = {"id", "quote", "occurrence", "statements", "proposed", "confidence"}
 LINE = "__line__"
+UNREADABLE = object()  # what _read_yaml returns for a file it could not read (the problem is recorded)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problems.append(Problem(str(path), line, None, f"malformed YAML: {getattr(e, 'problem', e)}"))
-    return None
+    return UNREADABLE
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -106,7 +107,7 @@ class CompanyLoader:
         text = self._read_text(directory / TEXT_FILE)
         metadata = _read_yaml(directory / METADATA_FILE, self.problems)
         tagged = _read_yaml(directory / CLAUSES_FILE, self.problems)
-        if text is None or metadata is None or tagged is None:
+        if text is None or metadata is UNREADABLE or tagged is UNREADABLE:
             return None
         company = Company(slug, directory, {}, text, hashlib.sha256(text.encode("utf-8")).hexdigest())
         self._metadata(company, metadata)

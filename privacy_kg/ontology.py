@@ -104,12 +104,12 @@ class Vocabulary:
         lowered = {k.lower(): k for k in names}
         if name.lower() in lowered:
             return [lowered[name.lower()]]
-        close = difflib.get_close_matches(name, list(names), n=n, cutoff=0.6)
         spoken = name.replace("_", " ").replace("-", " ").lower()
-        for local, term in sorted(names.items()):
-            words = [self.label(term).lower(), *(a.lower() for a in self.alt_labels(term))]
-            if spoken in words and local not in close:
-                close.append(local)
+        close = [local for local, term in sorted(names.items())
+                 if spoken in (self.label(term).lower(), *(a.lower() for a in self.alt_labels(term)))]
+        for match in difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6):
+            if lowered[match] not in close:
+                close.append(lowered[match])
         if not close:
-            close = difflib.get_close_matches(name, list(names), n=n, cutoff=0.4)
+            close = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.4)]
         return close[:n]

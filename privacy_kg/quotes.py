@@ -45,10 +45,14 @@ def count(text: str, quote: str) -> int:
 
 
 def closest_passage(text: str, quote: str) -> str:
-    """The passage of the text that looks most like the quote, to show beside a 'not found' error."""
+    """The passage of the text that looks most like the quote, to show beside a 'not found' error:
+    anchored on the longest common run, then stretched to the first and last matching runs nearby."""
     needle = _SPACE.sub(" ", quote.strip())
     hay, _ = _normalise(text)
-    matcher = difflib.SequenceMatcher(None, hay, needle, autojunk=False)
-    block = matcher.find_longest_match(0, len(hay), 0, len(needle))
-    start = max(0, block.a - block.b)
-    return hay[start : start + len(needle)].strip()
+    anchor = difflib.SequenceMatcher(None, hay, needle, autojunk=False).find_longest_match(0, len(hay), 0, len(needle))
+    lo = max(0, anchor.a - anchor.b - len(needle) // 4)
+    hi = min(len(hay), anchor.a - anchor.b + len(needle) + len(needle) // 4)
+    blocks = [b for b in difflib.SequenceMatcher(None, hay[lo:hi], needle, autojunk=False).get_matching_blocks() if b.size >= 3]
+    if not blocks:
+        return hay[lo:hi].strip()
+    return hay[lo + blocks[0].a : lo + blocks[-1].a + blocks[-1].size].strip()

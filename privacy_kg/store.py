@@ -1,0 +1,45 @@
+"""The embedded default store: pyoxigraph, loaded from the kg/ export (one named graph per company plus
+the ontology's graph), in memory or on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from privacy_kg.build import MERGED_NQ
+
+
+def open_store(kg_dir: Path, path: Path | None = None) -> ox.Store:
+    """A store holding the export. With `path`, an on-disk store that is reloaded when the export is newer."""
+    export = kg_dir / MERGED_NQ
+    if not export.exists():
+        raise FileNotFoundError(f"{export} does not exist: run `privacy-kg build` first")
+    if path is None:
+        store = ox.Store()
+    else:
+        store = ox.Store(str(path))
+        stamp = Path(path) / "privacy-kg.loaded"
+        if stamp.exists() and stamp.read_text() == _fingerprint(export):
+            return store
+        store.clear()
+    store.bulk_load(path=str(export), format=ox.RdfFormat.N_QUADS)
+    if path is not None:
+        store.flush()
+        (Path(path) / "privacy-kg.loaded").write_text(_fingerprint(export))
+    return store
+
+
+def _fingerprint(export: Path) -> str:
+    stat = export.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def rows(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+    """SELECT results as dicts of variable name -> term (unbound variables omitted)."""
+    result = store.query(query)
+    names = [v.value for v in result.variables]
+    out = []
+    for solution in result:
+        out.append({n: solution[n] for n in names if solution[n] is not None})
+    return out

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from privacy_kg.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO.parent / "shared"
+SEEDS = ["cleanminutes", "clickatell", "cloncom", "crystalcall", "voipcom"]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Project:
+    return Project(REPO)
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Project]:
+    """A throw-away project with the repo's ontology and mappings and the given companies: names of
+    fixture companies (tests/fixtures/corpus) or of seeds (corpus/)."""
+
+    def make(*companies: str) -> Project:
+        root = tmp_path / "project"
+        for folder in ("ontology", "mappings"):
+            shutil.copytree(REPO / folder, root / folder)
+        (root / "corpus").mkdir(parents=True)
+        for name in companies:
+            source = FIXTURES / "corpus" / name
+            if not source.exists():
+                source = REPO / "corpus" / name
+            shutil.copytree(source, root / "corpus" / name)
+        return Project(root)
+
+    return make
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path, to prove a failed command changed nothing."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -1,0 +1,77 @@
+"""The build: byte-identical rebuilds, `--check` naming stale files, bad input leaving kg/ untouched."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from privacy_kg import build as building
+from privacy_kg.cli import app
+from conftest import snapshot
+
+runner = CliRunner()
+
+
+def run(project, *args):
+    return runner.invoke(app, [*args, "--root", str(project.root)])
+
+
+def test_two_builds_are_byte_identical(make_project):
+    project = make_project("acme", "voipcom")
+    assert run(project, "build").exit_code == 0
+    first = snapshot(project.kg_dir)
+    assert set(first) == {"companies/acme.ttl", "companies/voipcom.ttl", "privacy-kg.ttl", "privacy-kg.nq"}
+    assert run(project, "build").exit_code == 0
+    assert snapshot(project.kg_dir) == first
+    again = building.build(project).outputs
+    assert again == first
+
+
+def test_check_passes_when_fresh_and_names_stale_files(make_project):
+    project = make_project("acme", "voipcom")
+    run(project, "build")
+    assert run(project, "build", "--check").exit_code == 0
+    clauses = project.corpus_dir / "acme" / "clauses.yaml"
+    clauses.write_text(clauses.read_text().replace("note: the subpoena exception", "note: changed"))
+    (project.kg_dir / "companies" / "old.ttl").write_text("# a company that left the corpus\n")
+    before = snapshot(project.kg_dir)
+    result = run(project, "build", "--check")
+    assert result.exit_code == 1
+    assert "kg/companies/acme.ttl: changed" in result.output
+    assert "kg/companies/old.ttl: stale" in result.output
+    assert "kg/companies/voipcom.ttl" not in result.output
+    assert snapshot(project.kg_dir) == before  # --check writes nothing
+    assert run(project, "build").exit_code == 0
+    assert not (project.kg_dir / "companies" / "old.ttl").exists()
+
+
+@pytest.mark.parametrize("breakage", ["unknown tag", "quote", "yaml", "utf8"])
+def test_bad_input_exits_2_and_leaves_kg_untouched(make_project, breakage):
+    project = make_project("acme", "voipcom")
+    run(project, "build")
+    before = snapshot(project.kg_dir)
+    folder = project.corpus_dir / "acme"
+    clauses = (folder / "clauses.yaml").read_text()
+    if breakage == "unknown tag":
+        (folder / "clauses.yaml").write_text(clauses.replace("LawEnforcement", "LawEnforcment"))
+    elif breakage == "quote":
+        (folder / "clauses.yaml").write_text(clauses.replace("by subpoena", "by a subpoena"))
+    elif breakage == "yaml":
+        (folder / "clauses.yaml").write_text(clauses + "\n  - id: [unclosed\n")
+    else:
+        (folder / "policy.txt").write_bytes(b"\xff\xfe" + (folder / "policy.txt").read_bytes())
+    result = run(project, "build")
+    assert result.exit_code == 2
+    assert "nothing was written" in result.output and "acme" in result.output
+    assert snapshot(project.kg_dir) == before
+
+
+def test_stats_reports_the_built_graph(make_project):
+    project = make_project("acme", "voipcom")
+    run(project, "build")
+    result = run(project, "stats")
+    assert result.exit_code == 0, result.output
+    acme_row = next(line for line in result.output.splitlines() if "Acme" in line)
+    assert [cell.strip() for cell in acme_row.strip("│┃ ").split("│")][:3] == ["Acme", "2", "3"]
+    assert "2 companies" in result.output
+    assert "third-party sharing and collection" in result.output
