@@ -1,0 +1,1 @@
+"""The OPP-115 corpus format: reading it (reader), and importing it into the graph."""
