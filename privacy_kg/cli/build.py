@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from privacy_kg import build as building
-from privacy_kg.cli.common import RootOption, err, fail_on_input_error, out, project
+from privacy_kg.cli.common import DEFAULT_JOBS, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
 from privacy_kg.problems import InputError
 
 
@@ -14,11 +14,15 @@ def register(app: typer.Typer) -> None:
     def build(
         root: RootOption = None,
         check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and list the files when kg/ is stale.")] = False,
+        jobs: JobsOption = DEFAULT_JOBS,
     ) -> None:
-        """Build kg/ from corpus/ and ontology/ (per-company Turtle, merged Turtle, N-Quads)."""
+        """Build kg/ from corpus/ and ontology/: map, reason (OWL 2 RL), check consistency, export."""
         proj = project(root)
         try:
-            result = building.build(proj)
+            with executor(jobs) as pool:
+                result = building.build(proj, pool)
+        except building.InconsistencyError as error:
+            fail_on_input_error(error, exit_code=1)
         except InputError as error:
             fail_on_input_error(error)
         if check:
@@ -31,4 +35,4 @@ def register(app: typer.Typer) -> None:
             out.print(f"kg/ is up to date ({len(result.outputs)} files).")
             return
         changed = building.write(proj, result)
-        out.print(f"built {len(result.graphs)} companies into kg/: {len(changed)} file(s) changed.")
+        out.print(f"built {len(result.companies)} companies into kg/: {len(changed)} file(s) changed.")

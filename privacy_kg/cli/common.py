@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -16,14 +19,26 @@ err = Console(stderr=True)
 
 RootOption = Annotated[Optional[Path], typer.Option("--root", help="Project folder (default: $PRIVACY_KG_ROOT or the current folder).")]
 CompanyOption = Annotated[Optional[list[str]], typer.Option("--company", "-c", help="Only this company (repeatable).")]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for per-company work (1: in this process).")]
+DEFAULT_JOBS = os.cpu_count() or 1
 
 
 def project(root: Path | None) -> Project:
     return Project.find(root)
 
 
-def fail_on_input_error(error: InputError) -> None:
-    err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the input; nothing was written.", highlight=False)
+@contextmanager
+def executor(jobs: int) -> Iterator[Executor | None]:
+    """A process pool for per-company work, or None to work in this process."""
+    if jobs <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield pool
+
+
+def fail_on_input_error(error: InputError, exit_code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {len(error.problems)} problem(s); nothing was written.", highlight=False)
     for problem in error.problems:
         err.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(2)
+    raise typer.Exit(exit_code)
