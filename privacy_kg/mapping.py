@@ -78,6 +78,7 @@ def company_triples(company: Company) -> Iterator[Triple]:
     for party in company.parties.values():
         iri = node(slug, "party", party.key)
         yield iri, RDF.type, party.cls
+        yield iri, RDF.type, PK.NamedThirdParty
         yield iri, RDFS.label, Literal(party.name)
 
 

@@ -11,13 +11,13 @@ from privacy_kg.statement_keys import KeySpec
 HEADER = """# Tag vocabulary
 
 Generated from `ontology/privacy-kg.ttl` by `privacy-kg docs`: do not edit. Tags are the local names
-below; synonyms (skos:altLabel) are in brackets. See [tagging.md](tagging.md) for the clause format.
+below, then the label (rdfs:label, what queries show); synonyms (skos:altLabel) are in brackets. See [tagging.md](tagging.md) for the clause format.
 """
 
 
 def _tree(vocab: Vocabulary, cls: URIRef, depth: int, skip: set[URIRef]) -> list[str]:
     alts = vocab.alt_labels(cls)
-    line = f"{'  ' * depth}- `{local_name(cls)}`: {vocab.definition(cls)}" + (f" [{'; '.join(alts)}]" if alts else "")
+    line = f"{'  ' * depth}- `{local_name(cls)}` ({vocab.label(cls)}): {vocab.definition(cls)}" + (f" [{'; '.join(alts)}]" if alts else "")
     children = sorted(c for c in vocab.graph.subjects(RDFS.subClassOf, cls) if isinstance(c, URIRef) and c not in skip)
     return [line] + [x for c in children for x in _tree(vocab, c, depth + 1, skip)]
 
@@ -39,7 +39,7 @@ def render(vocab: Vocabulary, keys: dict[str, KeySpec]) -> str:
         if spec.info.kind == "enum":
             for term in sorted(vocab.individuals(spec.info.range)):
                 alts = vocab.alt_labels(term)
-                parts.append(f"- `{local_name(term)}`: {vocab.definition(term)}" + (f" [{'; '.join(alts)}]" if alts else ""))
+                parts.append(f"- `{local_name(term)}` ({vocab.label(term)}): {vocab.definition(term)}" + (f" [{'; '.join(alts)}]" if alts else ""))
         else:
             parts.extend(_tree(vocab, spec.info.range, 0, set()))
     literals = [s for s in keys.values() if s.info is not None and s.info.kind == "literal"]

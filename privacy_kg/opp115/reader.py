@@ -3,8 +3,14 @@
 
 Offsets: the corpus's start/endIndexInSegment count characters of the *raw* sanitized segment (HTML tags
 included); selectedText is that span with the tags removed. Segment offsets here are made absolute in
-the policy file, so a span is file_text[start:end]. Errata (missing spans, -1 indexes, spans that do not
-match the text) are kept and flagged, never dropped."""
+the policy file (read verbatim, no newline translation), so a span is file_text[start:end].
+
+Two kinds of trouble are told apart:
+- errata, the corpus's known annotation-tool bugs (missing spans, -1 indexes, spans that do not match the
+  text): the practice and its value are kept, the span is flagged (and placed by finding the selected
+  text in the segment when it occurs there exactly once); the importer counts them in its report;
+- problems (unreadable files, malformed rows, segments that do not exist): collected with file and line
+  on `Policy.problems`, so the importer can list them all and write nothing."""
 
 from __future__ import annotations
 
@@ -17,10 +23,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privacy_kg.problems import InputError, Problem
+
 SEPARATOR = "|||"
 NOT_SELECTED = "not-selected"
 UNSPANNED = {NOT_SELECTED, "Unspecified", "Does"}  # values the tool stores without a span (defaults)
+NO_TEXT = {"null", "Not selected"}  # what the tool writes as selectedText when nothing was selected
 TAG = re.compile(r"<[^>]+>")
+
+# errata (the manual's "Errata" section); a placed span that needed finding says so after the colon
+MISSING_SPAN = "missing span"
+BAD_INDEX = "index -1 or empty"
+MISMATCH = "span does not match the text"
+RECOVERED = ": placed by finding the selected text"
+
+DOCS = "documentation"
+POLICIES_CSV, WEBSITES_CSV = "policies_opp115.csv", "websites_opp115.csv"
+CONSOLIDATED_DIR, RAW_DIR, POLICIES_DIR = "consolidation", "annotations", "sanitized_policies"
 
 
 @dataclass(frozen=True)
@@ -42,10 +61,14 @@ class Span:
 
     attribute: str
     value: str
-    text: str | None
-    start: int | None  # absolute offsets in the policy file, None when the span is missing
+    text: str | None  # the annotator's selectedText (tags removed), None when nothing was selected
+    start: int | None  # absolute offsets in the policy file, None when the span could not be placed
     end: int | None
-    erratum: str | None = None  # why the span could not be placed, if it could not
+    erratum: str | None = None  # what was wrong with the span, if anything
+
+    @property
+    def placed(self) -> bool:
+        return self.start is not None
 
 
 @dataclass
@@ -55,6 +78,8 @@ class Annotation:
     segment: int
     category: str
     spans: dict[str, Span]
+    file: str = ""  # the CSV it comes from, and its line there, for messages
+    line: int = 0
 
     @property
     def consolidated(self) -> bool:
@@ -77,11 +102,18 @@ class Policy:
     last_updated: str | None = None
     site_name: str | None = None
     site: str | None = None
-    errata: Counter = field(default_factory=Counter)
+    sectors: list[str] = field(default_factory=list)  # DMOZ categories of the site
+    html_file: str = ""
+    csv_file: str = ""
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def domain(self) -> str:
         return self.name.split("_", 1)[1] if "_" in self.name else self.name
+
+    @property
+    def errata(self) -> Counter:
+        return Counter(s.erratum for a in self.annotations for s in a.spans.values() if s.erratum)
 
 
 def split_segments(text: str) -> list[Segment]:
@@ -92,85 +124,140 @@ def split_segments(text: str) -> list[Segment]:
     return segments
 
 
-def _span(attribute: str, raw: dict, segment: Segment | None) -> Span:
+def _squash(s: str) -> str:
+    """Text without tags, entities or any whitespace: what must agree between a span and selectedText."""
+    return re.sub(r"\s+", "", html.unescape(TAG.sub("", s)))
+
+
+def _find_once(segment: Segment, text: str) -> tuple[int, int] | None:
+    """Absolute offsets of `text` in the raw segment when it occurs there exactly once."""
+    pos = segment.html.find(text)
+    if pos < 0 or segment.html.find(text, pos + 1) >= 0:
+        return None
+    return segment.start + pos, segment.start + pos + len(text)
+
+
+def _span(attribute: str, raw: dict, segment: Segment) -> Span:
     value = str(raw.get("value", NOT_SELECTED))
+    if value == NOT_SELECTED:
+        return Span(attribute, value, None, None, None)
     text = raw.get("selectedText")
+    if not isinstance(text, str) or text in NO_TEXT or not _squash(text):
+        return Span(attribute, value, None, None, None, None if value in UNSPANNED else MISSING_SPAN)
     start, end = raw.get("startIndexInSegment"), raw.get("endIndexInSegment")
-    if "selectedText" not in raw and value not in UNSPANNED:
-        return Span(attribute, value, None, None, None, "missing span")
-    if value == NOT_SELECTED or text in (None, "null", "Not selected"):
-        return Span(attribute, value, None, None, None)  # no span selected: normal for optional values
-    if segment is None:
-        return Span(attribute, value, text, None, None, "segment out of range")
-    if not isinstance(start, int) or not isinstance(end, int) or start < 0 or end <= start:
-        return Span(attribute, value, text, None, None, "index -1 or empty")
-    raw_span = segment.html[start:end]
-    if raw_span != text and _plain(raw_span) != _plain(text):
-        return Span(attribute, value, text, None, None, "span does not match the text")
-    return Span(attribute, value, text, segment.start + start, segment.start + end)
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(segment.html):
+        raw_span = segment.html[start:end]
+        if raw_span == text or _squash(raw_span) == _squash(text):
+            return Span(attribute, value, text, segment.start + start, segment.start + end)
+        erratum = MISMATCH
+    else:
+        erratum = BAD_INDEX
+    found = _find_once(segment, text)
+    if found:
+        return Span(attribute, value, text, found[0], found[1], erratum + RECOVERED)
+    return Span(attribute, value, text, None, None, erratum)
 
 
-def _plain(s: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(TAG.sub("", s))).strip()
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the line each starts on (a quoted field may span lines)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        line = 1
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
 
 
-def read_annotations(csv_path: Path, segments: list[Segment], errata: Counter) -> list[Annotation]:
+def read_annotations(csv_path: Path, segments: list[Segment], problems: list[Problem]) -> list[Annotation]:
+    """The practices of one annotation CSV; malformed rows and unknown segments become problems."""
     annotations = []
-    with open(csv_path, encoding="utf-8", newline="") as f:
-        for line, row in enumerate(csv.reader(f), start=1):
-            if len(row) < 7:
-                errata["malformed row"] += 1
+    where = str(csv_path)
+    try:
+        for line, row in _rows(csv_path):
+            if not any(cell.strip() for cell in row):
                 continue
+            if len(row) < 7:
+                problems.append(Problem(where, line, None, f"expected at least 7 columns, found {len(row)}"))
+                continue
+            aid = row[0]
             try:
                 segment_index = int(row[4])
                 attributes = json.loads(row[6])
-            except (ValueError, json.JSONDecodeError):
-                errata["malformed row"] += 1
+            except ValueError as e:  # JSONDecodeError is a ValueError
+                problems.append(Problem(where, line, None, f"annotation {aid}: malformed segment id or attribute JSON ({e})"))
                 continue
-            segment = segments[segment_index] if 0 <= segment_index < len(segments) else None
-            spans = {name: _span(name, raw, segment) for name, raw in sorted(attributes.items()) if isinstance(raw, dict)}
-            for span in spans.values():
-                if span.erratum:
-                    errata[span.erratum] += 1
-            annotations.append(Annotation(row[0], row[2], segment_index, row[5], spans))
+            if not isinstance(attributes, dict) or not all(isinstance(v, dict) for v in attributes.values()):
+                problems.append(Problem(where, line, None, f"annotation {aid}: attribute JSON must map attribute names to objects"))
+                continue
+            if not 0 <= segment_index < len(segments):
+                problems.append(Problem(where, line, None, f"annotation {aid}: segment {segment_index} does not exist (the policy has {len(segments)})"))
+                continue
+            if not row[5].strip():
+                problems.append(Problem(where, line, None, f"annotation {aid}: the category is empty"))
+                continue
+            segment = segments[segment_index]
+            spans = {name: _span(name, raw, segment) for name, raw in sorted(attributes.items())}
+            annotations.append(Annotation(aid, row[2], segment_index, row[5], spans, where, line))
+    except UnicodeDecodeError as e:
+        problems.append(Problem(where, None, None, f"not UTF-8 (byte {e.start})"))
+    except csv.Error as e:
+        problems.append(Problem(where, None, None, f"malformed CSV: {e}"))
     return annotations
 
 
 def _documentation(root: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    docs = root / "documentation"
-    policies, sites = {}, {}
-    if (docs / "policies_opp115.csv").exists():
-        with open(docs / "policies_opp115.csv", encoding="utf-8", newline="") as f:
-            policies = {r[0]: r for r in list(csv.reader(f))[1:] if r}
-    if (docs / "websites_opp115.csv").exists():
-        with open(docs / "websites_opp115.csv", encoding="utf-8", newline="") as f:
-            sites = {r[3]: r for r in list(csv.reader(f))[1:] if len(r) > 3}
-    return policies, sites
+    """policies_opp115.csv and websites_opp115.csv rows, both keyed by policy UID ({} when absent)."""
+    tables = []
+    for name, key in ((POLICIES_CSV, 0), (WEBSITES_CSV, 3)):
+        path = root / DOCS / name
+        try:
+            rows = list(_rows(path))[1:] if path.exists() else []
+        except (UnicodeDecodeError, csv.Error) as e:
+            raise InputError([Problem(str(path), None, None, f"unreadable documentation CSV: {e}")]) from e
+        tables.append({r[key]: r for _, r in rows if len(r) > key})
+    return tables[0], tables[1]
+
+
+def _cell(row: list[str], index: int) -> str | None:
+    return (row[index].strip() or None) if len(row) > index else None
+
+
+def read_policy(html_path: Path, annotations_dir: Path, policies: dict, sites: dict) -> Policy:
+    problems: list[Problem] = []
+    try:
+        text = html_path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append(Problem(str(html_path), None, None, f"not UTF-8 (byte {e.start})"))
+        text = ""
+    segments = split_segments(text)
+    csv_path = annotations_dir / f"{html_path.stem}.csv"
+    if not csv_path.exists():
+        problems.append(Problem(str(csv_path), None, None, f"missing: every policy in {POLICIES_DIR}/ needs its annotation CSV"))
+        annotations = []
+    else:
+        annotations = read_annotations(csv_path, segments, problems) if text else []
+    uid = html_path.stem.split("_", 1)[0]
+    p, s = policies.get(uid, []), sites.get(uid, [])
+    return Policy(
+        uid, html_path.stem, text, segments, annotations,
+        url=_cell(p, 1), collected_on=_cell(p, 2), last_updated=_cell(p, 3),
+        site=_cell(s, 1), site_name=_cell(s, 2), sectors=[c.strip() for c in s[7:] if c.strip()],
+        html_file=str(html_path), csv_file=str(csv_path), problems=problems,
+    )
+
+
+def policy_files(root: Path) -> list[Path]:
+    return sorted((Path(root) / POLICIES_DIR).glob("*.html"))
 
 
 def read_folder(root: Path, consolidated: bool = True) -> Iterator[Policy]:
     """Every policy of an OPP-115-format folder, in file-name order. `consolidated` reads consolidation/
     (the corpus's merged practices); otherwise annotations/ (every annotator's practices)."""
     root = Path(root)
-    annotations_dir = root / ("consolidation" if consolidated else "annotations")
+    annotations_dir = root / (CONSOLIDATED_DIR if consolidated else RAW_DIR)
     policies, sites = _documentation(root)
-    for html_path in sorted((root / "sanitized_policies").glob("*.html")):
-        text = html_path.read_text(encoding="utf-8")
-        segments = split_segments(text)
-        errata: Counter = Counter()
-        csv_path = annotations_dir / f"{html_path.stem}.csv"
-        annotations = read_annotations(csv_path, segments, errata) if csv_path.exists() else []
-        uid = html_path.stem.split("_", 1)[0]
-        p, s = policies.get(uid, []), sites.get(uid, [])
-        yield Policy(
-            uid, html_path.stem, text, segments, annotations,
-            url=(p[1] or None) if len(p) > 1 else None,
-            collected_on=(p[2] or None) if len(p) > 2 else None,
-            last_updated=(p[3] or None) if len(p) > 3 else None,
-            site=(s[1] or None) if len(s) > 1 else None,
-            site_name=(s[2] or None) if len(s) > 2 else None,
-            errata=errata,
-        )
+    for html_path in policy_files(root):
+        yield read_policy(html_path, annotations_dir, policies, sites)
 
 
 def majority_categories(policy: Policy, quorum: int = 2) -> dict[int, set[str]]:
