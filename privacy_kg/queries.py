@@ -165,8 +165,7 @@ def value(term, lists: bool = False) -> object:
             return str(term).lower() in ("true", "1")
         if term.datatype is not None and term.datatype in NUMERIC:
             return _number(str(term))
-        text = str(term)
-        return LIST_SEPARATOR.join(sorted(set(text.split(LIST_SEPARATOR)))) if lists else text
+        return _list(str(term)) if lists else str(term)
     return str(term)
 
 
@@ -187,7 +186,8 @@ def from_oxigraph(term) -> URIRef | Literal | BNode:
 def normalise(query: StoredQuery, variables: list[str], solutions) -> Result:
     rows = []
     for solution in solutions:
-        rows.append({v: value(t, v in query.lists) for v, t in solution.items() if t is not None})
+        row = {v: value(t, v in query.lists) for v, t in solution.items() if t is not None}
+        rows.append({v: x for v, x in row.items() if x != "" or v not in query.lists})
     return Result(variables, rows)
 
 
@@ -253,7 +253,13 @@ def _cell(text: str, is_list: bool) -> object:
         return _number(text)
     if text in ("true", "false"):
         return text == "true"
-    return LIST_SEPARATOR.join(sorted(set(text.split(LIST_SEPARATOR)))) if is_list else text
+    return _list(text) if is_list else text
+
+
+def _list(text: str) -> str:
+    """A " | "-joined set as a canonical string: sorted, without duplicates or empty items (the queries
+    write GROUP_CONCAT(DISTINCT COALESCE(?x, "")...) because engines disagree on unbound values there)."""
+    return LIST_SEPARATOR.join(sorted({item.strip() for item in text.split(LIST_SEPARATOR.strip()) if item.strip()}))
 
 
 def _number(text: str) -> object:

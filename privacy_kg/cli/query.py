@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from privacy_kg import queries
 from privacy_kg.cli.common import RootOption, err, out, project
@@ -45,11 +45,28 @@ def show(result: queries.Result, fmt: str, title: str = "") -> None:
         out.print(f"{len(result.rows)} row(s)")
 
 
+def run_all(proj, store_path, endpoint, fmt: str, check: bool) -> None:
+    store = None if endpoint else open_store(proj.kg_dir, store_path)
+    differing = []
+    for stored in queries.load_all(proj.queries_dir):
+        result = queries.run_endpoint(endpoint, stored, credentials=_credentials()) if endpoint else queries.run_embedded(store, stored)
+        show(result, fmt, f"{stored.name}: {stored.title}")
+        if check and queries.canonical(result) != queries.canonical(queries.read_expected(stored)):
+            differing.append(stored.name)
+    if check:
+        if differing:
+            err.print(f"answers differ from the golden answers: {', '.join(differing)}")
+            raise typer.Exit(1)
+        out.print("every stored query gives its golden answer.")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def query(
         name: Annotated[Optional[str], typer.Argument(help="A stored query (see --list).")] = None,
         list_: Annotated[bool, typer.Option("--list", help="List the stored queries: name, title, question.")] = False,
+        all_: Annotated[bool, typer.Option("--all", help="Run every stored query (with its defaults).")] = False,
+        check: Annotated[bool, typer.Option("--check", help="With --all: compare each answer with its golden answer; exit 1 on a difference.")] = False,
         param: Annotated[list[str], typer.Option("--param", "-p", help="key=value, bound as an RDF term (repeatable).")] = [],
         fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
         file: Annotated[Optional[Path], typer.Option("--file", help="Run an ad-hoc query from a .rq file.")] = None,
@@ -64,10 +81,13 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         try:
             if list_:
-                table = Table("name", "title", "question", "parameters")
+                table = Table(Column("name", no_wrap=True), "title", "question", "parameters")
                 for q in queries.load_all(proj.queries_dir):
                     table.add_row(q.name, q.title, q.question, ", ".join(f"{p.name}={p.default}" for p in q.params.values()))
                 out.print(table)
+                return
+            if all_:
+                run_all(proj, store, endpoint, fmt, check)
                 return
             if file is not None:
                 stored = queries.StoredQuery(file.stem, file, file.stem, "ad-hoc query", file.read_text(encoding="utf-8"))

@@ -2,9 +2,10 @@
 the provenance of each practice's values.
 
 For every attribute value whose span the annotator selected, the practice gets a pk:AttributeSpan: a
-W3C Web Annotation specific resource of the policy text with the OPP-115 attribute and value verbatim,
-a TextQuoteSelector (exact text, prefix, suffix) and a TextPositionSelector (offsets in the file), or,
-when the corpus's span is an erratum that could not be placed, pk:spanErratum saying what was wrong.
+W3C Web Annotation specific resource of the policy text with the OPP-115 attribute and value verbatim, a
+TextQuoteSelector (the exact text; the clause's quote selector gives the context) and a
+TextPositionSelector (offsets in the file); when the corpus's span is an erratum, pk:spanErratum says
+what was wrong (and the selectors are there only if the span could still be placed).
 IRIs: <practice>/span/<attribute>-<n>, n counting the spans of that attribute in the practice."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from privacy_kg.mapping import CONTEXT, Triple, company_graph, practice_iri
+from privacy_kg.mapping import Triple, company_graph, practice_iri
 from privacy_kg.namespaces import OA, PK, node
 from privacy_kg.ontology import Vocabulary
 from privacy_kg.opp115.adapter import Imported, slugify
@@ -26,12 +27,18 @@ from privacy_kg.statement_keys import KeySpec
 TEXT_FORMAT = "text/html"
 
 
-def policy_graph(imported: Imported, vocab: Vocabulary, keys: dict[str, KeySpec]) -> Graph:
-    company = imported.company
-    g = company_graph(company, vocab, keys)
-    text = node(company.slug, "policy", "text")
+def practices_graph(imported: Imported, vocab: Vocabulary, keys: dict[str, KeySpec]) -> Graph:
+    """The shared mapping of the company record, its policy text described as the corpus's HTML file."""
+    g = company_graph(imported.company, vocab, keys)
+    text = node(imported.company.slug, "policy", "text")
     g.set((text, DCTERMS.source, Literal(f"OPP-115 {imported.text_source}")))
     g.set((text, DCTERMS["format"], Literal(TEXT_FORMAT)))
+    return g
+
+
+def add_provenance(g: Graph, imported: Imported) -> Graph:
+    """Add the span provenance of every practice to `g` (in place) and return it."""
+    company = imported.company
     for (clause_id, index), practice in sorted(imported.practices.items()):
         for triple in practice_provenance(company.slug, practice_iri(company.slug, clause_id, index), practice, company.text):
             g.add(triple)
@@ -66,9 +73,7 @@ def span_triples(slug: str, iri: URIRef, span: Span, text: str) -> Iterator[Trip
     yield iri, OA.hasSelector, quote
     yield iri, OA.hasSelector, position
     yield quote, RDF.type, OA.TextQuoteSelector
-    yield quote, OA.exact, Literal(text[span.start:span.end])
-    yield quote, OA.prefix, Literal(text[max(0, span.start - CONTEXT):span.start])
-    yield quote, OA.suffix, Literal(text[span.end:span.end + CONTEXT])
+    yield quote, OA.exact, Literal(text[span.start:span.end])  # its context: the clause's quote selector
     yield position, RDF.type, OA.TextPositionSelector
     yield position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)
     yield position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)

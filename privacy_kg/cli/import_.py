@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from privacy_kg.build import InconsistencyError
+from privacy_kg.cli.common import DEFAULT_JOBS, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
+from privacy_kg.opp115 import importer
+from privacy_kg.opp115.reader import policy_files
+from privacy_kg.problems import InputError
+
+DEFAULT_OUT = Path("local") / "opp115"
+COMMITTED = ("kg", "corpus", "ontology", "mappings", "queries")  # folders git tracks: licensed data stays out
+
+importing = typer.Typer(no_args_is_help=True, help="Import an annotated corpus into graphs kept outside git (local/).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(importing, name="import")
+
+
+@importing.command("opp115")
+def opp115(
+    path: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="The OPP-115 folder (sanitized_policies/, consolidation/, annotations/, documentation/).")],
+    root: RootOption = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help=f"Output folder (default: {DEFAULT_OUT} in the project; git-ignored).")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Every annotator's practices (annotations/) instead of the consolidated ones.")] = False,
+    majority: Annotated[bool, typer.Option("--majority", help="Raw annotations, one practice per segment and category that at least 2 of 3 annotators agree on.")] = False,
+    jobs: JobsOption = DEFAULT_JOBS,
+) -> None:
+    """Import OPP-115 policies: map their practices to the ontology, reason, and write companies/<slug>.ttl,
+    inferred/<slug>.ttl, privacy-kg.nq and import-report.json (errata counts) to --out."""
+    if raw and majority:
+        err.print("error: choose --raw or --majority, not both.")
+        raise typer.Exit(2)
+    mode = importer.MAJORITY if majority else importer.RAW if raw else importer.CONSOLIDATED
+    proj = project(root)
+    target = (out_dir or proj.root / DEFAULT_OUT).resolve()
+    for folder in COMMITTED:
+        if target.is_relative_to(proj.root / folder):
+            err.print(f"error: --out {target} is inside {folder}/, which git tracks; OPP-115 is licensed for research only: use local/.")
+            raise typer.Exit(2)
+    started = time.monotonic()
+    try:
+        with Progress(TextColumn("importing OPP-115"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=err, transient=True) as bar:
+            task = bar.add_task("", total=len(policy_files(path)))
+            with executor(jobs) as pool:
+                result = importer.import_folder(path, proj, mode, pool,
+                                                progress=lambda r: bar.update(task, advance=1, description=r.slug))
+    except InconsistencyError as error:
+        fail_on_input_error(error, exit_code=1)
+    except InputError as error:
+        fail_on_input_error(error)
+    changed = importer.write(target, result)
+    report = result.report
+    errata = ", ".join(f"{k} {v}" for k, v in report["errata"].items() if k != "total") or "none"
+    out.print(
+        f"imported {report['policies']} policies ({report['totals']['practices']} practices, "
+        f"{report['totals']['triples'] + report['totals']['inferred_triples']} triples) into {target} "
+        f"in {time.monotonic() - started:.0f} s: {len(changed)} file(s) changed.\n"
+        f"errata: {report['errata']['total']} ({errata}); details in {target / importer.REPORT_FILE}",
+        highlight=False,
+    )

@@ -1,0 +1,40 @@
+"""`privacy-kg serve`: an Oxigraph server on 127.0.0.1 holding the export, until told to stop."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from privacy_kg.load import LoadError, LoadReport, Target, load
+from privacy_kg.servers import Server, start_oxigraph
+
+
+@contextmanager
+def serving(kg_dir: Path, port: int = 0, location: Path | None = None) -> Iterator[tuple[Server, LoadReport]]:
+    """Start the server (in memory, or on disk at `location`), load the export into it through the Graph
+    Store Protocol (so an on-disk store keeps unchanged graphs between runs), stop it on exit."""
+    server = start_oxigraph(port, location)
+    try:
+        report = load(kg_dir, Target(server.query_url, server.store_url))
+        if not report.ok:
+            raise LoadError(report.error or "the server's triple counts differ from the export")
+        yield server, report
+    finally:
+        server.stop()
+
+
+def wait(server: Server) -> None:
+    """Block until SIGTERM or Ctrl-C (SIGINT), or until the server exits by itself."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt

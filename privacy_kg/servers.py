@@ -1,0 +1,211 @@
+"""SPARQL servers on 127.0.0.1, started and stopped from Python (recipes: ../shared/STORES.md).
+
+- Oxigraph server (PyPI `oxigraph`): what `privacy-kg serve` runs, and the tests' first engine.
+- Virtuoso open source (Debian `virtuoso-opensource`, installed by .ci/setup-system): a hermetic
+  instance in a folder of its own, with its own ini and a new database, never the packaged
+  /etc/virtuoso-opensource-7/virtuoso.ini (which listens on every interface). Its dba password is dba.
+
+Both bind the loopback interface only, log to a file in their folder, and stop on SIGTERM."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+HOST = "127.0.0.1"
+VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"
+
+
+class ServerError(RuntimeError):
+    """A server could not be started; the message says why (with the end of its log)."""
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    port: int
+    query_path: str
+    store_path: str
+    folder: Path
+    _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return self.base + self.query_path
+
+    @property
+    def store_url(self) -> str:
+        return self.base + self.store_path
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "console.log"
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; removes a temporary folder."""
+        if self.running():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+        return self.process.returncode
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"  # the PyPI package installs it in the environment's bin
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        raise ServerError("the `oxigraph` server is not installed: pip install oxigraph")
+    return found
+
+
+def virtuoso_binary() -> str | None:
+    return shutil.which("virtuoso-t")
+
+
+def start_oxigraph(port: int = 0, location: Path | None = None, folder: Path | None = None, timeout: float = 30) -> Server:
+    """An Oxigraph server on 127.0.0.1:port (0: a free port), in memory or on disk at `location`.
+    Endpoints: /query (SPARQL), /update, /store (Graph Store Protocol)."""
+    port = port or free_port()
+    args = [oxigraph_binary(), "serve", "--bind", f"{HOST}:{port}"]
+    if location is not None:
+        Path(location).mkdir(parents=True, exist_ok=True)
+        args += ["--location", str(location)]
+    return _start("oxigraph", args, port, "/query", "/store", folder, timeout)
+
+
+VIRTUOSO_INI = """\
+; a hermetic Virtuoso instance written by privacy_kg.servers: relative paths, loopback ports only
+[Database]
+DatabaseFile = virtuoso.db
+ErrorLogFile = virtuoso.log
+LockFile = virtuoso.lck
+TransactionFile = virtuoso.trx
+xa_persistent_file = virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = virtuoso-temp.db
+TransactionFile = virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = {host}:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = .
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+
+[HTTPServer]
+ServerPort = {host}:{http_port}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+def start_virtuoso(folder: Path | None = None, port: int = 0, timeout: float = 90) -> Server:
+    """A new Virtuoso database in `folder` (default: a temporary folder, removed on stop), HTTP on
+    127.0.0.1:port. Endpoints: /sparql (SPARQL), /sparql-graph-crud-auth (Graph Store Protocol,
+    HTTP digest auth dba/dba)."""
+    binary = virtuoso_binary()
+    if binary is None:
+        raise ServerError("virtuoso-t is not installed: run .ci/setup-system (Debian virtuoso-opensource)")
+    port = port or free_port()
+    tmp = None
+    if folder is None:
+        tmp = tempfile.TemporaryDirectory(prefix="privacy-kg-virtuoso-")
+        folder = Path(tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(host=HOST, sql_port=free_port(), http_port=port))
+    args = [binary, "+foreground", "+configfile", "virtuoso.ini"]
+    return _start("virtuoso", args, port, "/sparql", "/sparql-graph-crud-auth", folder, timeout, tmp)
+
+
+def _start(name: str, args: list[str], port: int, query_path: str, store_path: str, folder: Path | None,
+           timeout: float, tmp: tempfile.TemporaryDirectory | None = None) -> Server:
+    if folder is None:
+        tmp = tempfile.TemporaryDirectory(prefix=f"privacy-kg-{name}-")
+        folder = Path(tmp.name)
+    folder = Path(folder)
+    with open(folder / "console.log", "wb") as log:
+        # a session of its own: Ctrl-C in a terminal reaches the caller, which stops the server itself
+        process = subprocess.Popen(args, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    server = Server(name, process, port, query_path, store_path, folder, tmp)
+    try:
+        _wait_ready(server, timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_ready(server: Server, timeout: float) -> None:
+    """Poll `ASK {}` until the server answers 200."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if not server.running():
+            raise ServerError(f"{server.name} exited with code {server.process.returncode} on start: {_tail(server.log)}")
+        try:
+            if requests.get(server.query_url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise ServerError(f"{server.name} did not answer on {server.query_url} within {timeout:.0f} s: {_tail(server.log)}")
+        time.sleep(0.1)
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "(no log)"
+    return " / ".join(text[-lines:]) or "(empty log)"

@@ -1,0 +1,80 @@
+"""Round trip through a hermetic Virtuoso open source instance (new database in a temporary folder,
+127.0.0.1 only, never the packaged ini): `privacy-kg load` with HTTP digest auth on
+/sparql-graph-crud-auth, then every stored query through SPARQLWrapper, compared with the embedded
+store by value. Skipped when virtuoso-t is not installed, unless $PRIVACY_KG_REQUIRE_VIRTUOSO=1."""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy_kg import servers
+from store_helpers import (STORED_QUERIES, assert_same_answers, cli, copy_export, durations_as_seconds, embedded_answers,
+                           export_counts, load_args, require_virtuoso, server_counts)
+
+DBA = {"PRIVACY_KG_USER": servers.VIRTUOSO_USER, "PRIVACY_KG_PASSWORD": servers.VIRTUOSO_PASSWORD}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_export(tmp_path_factory.mktemp("virtuoso-project"))
+
+
+@pytest.fixture(scope="module")
+def embedded(project):
+    return embedded_answers(project)
+
+
+@pytest.fixture(scope="module")
+def loaded(project):
+    """A Virtuoso instance holding the export, and the output of the `privacy-kg load` that filled it."""
+    require_virtuoso()
+    with servers.start_virtuoso() as server:
+        yield server, cli("load", "--endpoint", server.query_url, "--root", str(project.root), env=DBA)
+
+
+@pytest.fixture(scope="module")
+def server(loaded):
+    return loaded[0]
+
+
+def test_load_with_digest_auth_verifies_every_graph(loaded, project):
+    server, result = loaded
+    assert result.exit_code == 0, result.output
+    assert server_counts(server) == export_counts(project)
+    assert f"{len(export_counts(project))} graph(s) loaded" in result.stdout
+
+
+def test_reload_of_the_same_export_changes_nothing(server, project):
+    before = server_counts(server)
+    result = cli("load", "--endpoint", server.query_url, "--root", str(project.root), env=DBA)
+    assert result.exit_code == 0, result.output
+    assert "0 graph(s) loaded" in result.stdout and f"{len(before)} unchanged" in result.stdout
+    assert server_counts(server) == before
+
+
+@pytest.mark.parametrize("password", ["wrong", None])
+def test_wrong_or_missing_credentials_are_a_clear_error(server, project, password):
+    env = {"PRIVACY_KG_USER": "dba", "PRIVACY_KG_PASSWORD": password} if password else {}
+    result = cli(*load_args(project, server), env=env)
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert server.store_url in message and "nothing was loaded" in message
+    assert ("refused the credentials" if password else "requires credentials") in message
+    assert server_counts(server) == export_counts(project)
+
+
+def test_found_every_stored_query():
+    assert len(STORED_QUERIES) >= 18
+
+
+@pytest.mark.parametrize("name", STORED_QUERIES)
+def test_stored_query_answers_as_embedded(server, project, embedded, name):
+    assert_same_answers(server, name, project, embedded, normalise=durations_as_seconds)
+
+
+def test_query_command_on_the_endpoint(server, project):
+    args = ["query", "third-party-sharing", "--format", "csv", "--root", str(project.root)]
+    remote, local = cli(*args, "--endpoint", server.query_url), cli(*args)
+    assert remote.exit_code == 0 and local.exit_code == 0, remote.output + local.output
+    assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
