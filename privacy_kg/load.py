@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
@@ -78,12 +79,13 @@ def export_graphs(kg_dir: Path) -> list[GraphData]:
 
 
 def guess_graph_store(endpoint: str) -> str:
-    """The Graph Store URL beside a query URL: /query -> /store (Oxigraph), /sparql -> /sparql-graph-crud-auth
-    (Virtuoso). Other stores: pass it explicitly."""
-    url = endpoint.rstrip("/")
+    """The Graph Store URL of a server's own query URL: /query -> /store (Oxigraph), /sparql ->
+    /sparql-graph-crud-auth (Virtuoso). Any other store (GraphDB, Fuseki, ...): pass it explicitly."""
+    url = urlsplit(endpoint)
+    path = url.path.rstrip("/")
     for query_path, store_path in GRAPH_STORE_GUESSES:
-        if url.endswith(query_path):
-            return url[: -len(query_path)] + store_path
+        if path == query_path:
+            return urlunsplit(url._replace(path=store_path, query="", fragment=""))
     raise ValueError(f"cannot guess the Graph Store URL of {endpoint}: give --graph-store URL")
 
 
@@ -149,7 +151,8 @@ class Client:
             return response
         if not response.ok:
             first = response.text.strip().splitlines()[0][:200] if response.text.strip() else response.reason
-            raise LoadError(f"{method} {url} answered HTTP {response.status_code}: {first}")
+            hint = " (is the Graph Store URL right? see --graph-store)" if response.status_code in (404, 405) else ""
+            raise LoadError(f"{method} {url} answered HTTP {response.status_code}: {first}{hint}")
         return response
 
     # -- what the server holds ------------------------------------------------------------------------

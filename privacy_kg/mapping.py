@@ -50,6 +50,7 @@ def company_triples(company: Company) -> Iterator[Triple]:
     me, policy, text = company_iri(slug), node(slug, "policy"), node(slug, "policy", "text")
     yield me, RDF.type, PK.Company
     yield me, RDF.type, PK.FirstParty
+    yield me, PK.tag, PK.FirstParty
     yield me, RDFS.label, Literal(meta["name"])
     yield me, PK.slug, Literal(slug)
     yield me, PK.sector, Literal(meta["sector"])
@@ -79,6 +80,7 @@ def company_triples(company: Company) -> Iterator[Triple]:
         iri = node(slug, "party", party.key)
         yield iri, RDF.type, party.cls
         yield iri, RDF.type, PK.NamedThirdParty
+        yield iri, PK.tag, party.cls
         yield iri, RDFS.label, Literal(party.name)
 
 
@@ -129,8 +131,11 @@ def practice_triples(company: Company, clause: Clause, statement: Statement, voc
 
 
 def value_triples(company: Company, practice: URIRef, spec: KeySpec, value: Any, vocab: Vocabulary) -> Iterator[Triple]:
-    if spec.info is None:  # practice classes (rdf:type) and notes (rdfs:comment)
-        yield practice, spec.property, value if isinstance(value, URIRef) else Literal(value)
+    if spec.key == "practice":
+        yield practice, RDF.type, value
+        yield practice, PK.tag, value
+    elif spec.info is None:  # notes (rdfs:comment)
+        yield practice, spec.property, Literal(value)
     elif spec.info.kind == "literal":
         yield practice, spec.property, Literal(value, datatype=spec.info.range)
     elif spec.info.kind == "enum":
@@ -148,4 +153,5 @@ def individual_triples(company: Company, practice: URIRef, spec: KeySpec, cls: U
     individual = node(company.slug, kebab(local_name(spec.info.range)), kebab(local_name(cls)))
     yield practice, spec.property, individual
     yield individual, RDF.type, cls
+    yield individual, PK.tag, cls
     yield individual, RDFS.label, Literal(vocab.label(cls))

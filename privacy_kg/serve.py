@@ -25,15 +25,23 @@ def serving(kg_dir: Path, port: int = 0, location: Path | None = None) -> Iterat
         server.stop()
 
 
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt, like Ctrl-C, so that the server is stopped on the way out.
+    Installed before the server starts: a SIGTERM at any moment stops it cleanly."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def wait(server: Server) -> None:
     """Block until SIGTERM or Ctrl-C (SIGINT), or until the server exits by itself."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.process.wait()
     except KeyboardInterrupt:
         pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(_signum, _frame) -> None:

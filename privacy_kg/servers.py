@@ -174,6 +174,7 @@ def _start(name: str, args: list[str], port: int, query_path: str, store_path: s
         tmp = tempfile.TemporaryDirectory(prefix=f"privacy-kg-{name}-")
         folder = Path(tmp.name)
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "console.log", "wb") as log:
         # a session of its own: Ctrl-C in a terminal reaches the caller, which stops the server itself
         process = subprocess.Popen(args, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -69,6 +69,12 @@ def contents(server: servers.Server) -> dict[str, set[tuple]]:
     return found
 
 
+def by_value(triples) -> set[tuple]:
+    """Triples with literals by value: stores rewrite some datatypes (Oxigraph keeps xsd:nonNegativeInteger
+    as xsd:integer)."""
+    return {(s, p, queries.value(o)) for s, p, o in triples}
+
+
 def export_counts(project: Project) -> dict[str, int]:
     return {g.name: g.triples for g in export_graphs(project.kg_dir)}
 
@@ -93,9 +99,9 @@ def known_defect(error: Exception, query: queries.StoredQuery) -> str | None:
     if wrapper.isSparqlUpdateRequest():
         return ("SPARQLWrapper 2.0 reads a word of the header comment (e.g. 'address' -> ADD) as an update and "
                 "sends the query as `update=`: queries.run_endpoint must set client.queryType = 'SELECT'")
-    if "transitive derived table" in str(error):
-        return ("Virtuoso 7.2 cannot run a `+`/`*` property path with neither end bound: rewrite the query "
-                "(e.g. one rdfs:subClassOf step over the closed types)")
+    if "transitive derived table" in str(error) or "transitive start not given" in str(error):
+        return ("Virtuoso 7.2 runs a `+`/`*` property path only from a bound subject: rewrite the query "
+                "(e.g. match the closure's rdf:type triples instead of rdfs:subClassOf+ paths)")
     return None
 
 

@@ -59,8 +59,9 @@ def opp115(
     changed = importer.write(target, result)
     report = result.report
     errata = ", ".join(f"{k} {v}" for k, v in report["errata"].items() if k != "total") or "none"
+    policies = f"{report['policies']} polic{'y' if report['policies'] == 1 else 'ies'}"
     out.print(
-        f"imported {report['policies']} policies ({report['totals']['practices']} practices, "
+        f"imported {policies} ({report['totals']['practices']} practices, "
         f"{report['totals']['triples'] + report['totals']['inferred_triples']} triples) into {target} "
         f"in {time.monotonic() - started:.0f} s: {len(changed)} file(s) changed.\n"
         f"errata: {report['errata']['total']} ({errata}); details in {target / importer.REPORT_FILE}",

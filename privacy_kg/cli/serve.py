@@ -8,7 +8,7 @@ import typer
 
 from privacy_kg import serve as serving
 from privacy_kg.cli.common import RootOption, err, out, project
-from privacy_kg.load import LoadError
+from privacy_kg.load import LOADED, UNCHANGED, LoadError
 from privacy_kg.servers import HOST, ServerError
 
 
@@ -34,15 +34,19 @@ def register(app: typer.Typer) -> None:
         if port and not _port_free(port):
             err.print(f"error: port {port} is in use on {HOST}: choose another with --port (0: any free port)")
             raise typer.Exit(2)
+        crashed = False
         try:
-            with serving.serving(proj.kg_dir, port, store) as (server, report):
+            with serving.stop_on_sigterm(), serving.serving(proj.kg_dir, port, store) as (server, report):
                 out.print(f"SPARQL endpoint: {server.query_url}", highlight=False, soft_wrap=True)
                 out.print(f"Graph Store:     {server.store_url}", highlight=False, soft_wrap=True)
-                out.print(f"{len(report.graphs)} graphs, {sum(g.triples for g in report.graphs):,} triples loaded in "
-                          f"{report.seconds:.2f} s; Ctrl-C or SIGTERM stops the server.", highlight=False)
+                out.print(f"{len(report.graphs)} graphs ({sum(g.triples for g in report.graphs):,} triples): "
+                          f"{len(report.named(LOADED))} loaded, {len(report.named(UNCHANGED))} unchanged in {report.seconds:.2f} s; "
+                          "Ctrl-C or SIGTERM stops the server.", highlight=False, soft_wrap=True)
                 out.file.flush()
                 serving.wait(server)
                 crashed = not server.running()
+        except KeyboardInterrupt:  # stopped while starting: the server is already stopped
+            pass
         except (ServerError, LoadError, FileNotFoundError) as e:
             err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2)

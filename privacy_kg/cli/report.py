@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from privacy_kg import report as reporting
+from privacy_kg.cli.common import RootOption, err, out, project
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def report(
+        out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site (new, empty, or an earlier report, which is replaced).")],
+        extra: Annotated[Optional[list[Path]], typer.Option("--extra-kg", help="Also include this export folder's privacy-kg.nq, e.g. local/opp115 from `privacy-kg import opp115` (repeatable).")] = None,
+        opp115: Annotated[Optional[Path], typer.Option("--opp115", help="The OPP-115 folder, to show imported policies' full texts.")] = None,
+        root: RootOption = None,
+    ) -> None:
+        """Write a static HTML report (works from file://): the company x topic matrix, a page per company with
+        the quoted clauses highlighted in the policy text, a page per stored query, charts, and the ontology's
+        documentation."""
+        proj = project(root)
+        started = time.monotonic()
+        try:
+            result = reporting.build(proj, out_dir, extra or [], opp115)
+        except (FileNotFoundError, reporting.ReportError, reporting.PublishError) as e:
+            err.print(f"error: {e}", markup=False, highlight=False)
+            raise typer.Exit(2)
+        for problem in result.problems:
+            err.print(f"warning: {problem}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"wrote {result.pages} pages ({len(result.data.companies)} companies, {result.queries} queries) to "
+                  f"{result.out} in {time.monotonic() - started:.1f} s; open {result.out / 'index.html'}",
+                  markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,42 @@
+"""The ontology's documentation: one HTML page made by pyLODE (OntPub profile) from ontology/privacy-kg.ttl,
+self-contained (inline CSS, no network), and the anchors it has, so the report links a term to its entry
+only where one exists."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from privacy_kg.ontology import ONTOLOGY_FILE
+
+
+@dataclass(frozen=True)
+class OntologyDocs:
+    html: str
+    anchors: frozenset[str]
+
+    def anchor(self, iri: str) -> str | None:
+        """The page's anchor for a pk: term (compact IRI), if the page has one."""
+        name = iri.removeprefix("pk:")
+        return name if iri.startswith("pk:") and name in self.anchors else None
+
+
+def _ontpub():
+    """pyLODE's OntPub. Importing pyLODE configures the root logger at DEBUG level (its supermodel
+    profile calls logging.basicConfig): undo that, so that importing it does not make every library chatty."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from pylode import OntPub
+
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    return OntPub
+
+
+def generate(ontology_dir: Path) -> OntologyDocs:
+    html = _ontpub()(ontology=str(ontology_dir / ONTOLOGY_FILE)).make_html()
+    return OntologyDocs(html, frozenset(re.findall(r'\bid="([^"]+)"', html)))

@@ -1,0 +1,154 @@
+"""Tagging a policy text: clauses with proposed statements, each with its confidence.
+
+For every clause (a sentence), the classifier reads the clause and its paragraph (with the paragraph's
+title); each label above the threshold becomes one statement whose practice classes are the label's
+candidates named in the clause (by the ontology's verbs: "sell", "opt out"...), or the label's default.
+Modality comes from the cue rules; data types, purposes, recipients, subjects and conditions from the
+ontology lexicons. Clauses with no label above the threshold are left out: explanatory sentences are
+not tagged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from rdflib import URIRef
+
+from privacy_kg.namespaces import local_name
+from privacy_kg.ontology import Vocabulary
+from privacy_kg.tagger.labels import DATA_LABELS, LabelMap
+from privacy_kg.tagger.lexicon import Lexicons, Match
+from privacy_kg.tagger.modality import Modality, ModalityCues
+from privacy_kg.tagger.model import CategoryModel
+from privacy_kg.tagger.segment import Block, Span, blocks, clean
+
+SENTENCE_WEIGHT = 0.5  # a clause's label probability: this much from the sentence, the rest from its paragraph
+ID_WORDS = 6
+# Which lexicon families a statement of a label carries (by the OPP-115 attributes of its category).
+FAMILIES_OF = {
+    "Third Party Sharing/Collection": ("data", "recipients", "purposes"),
+    "First Party Collection/Use": ("data", "purposes"),
+    "International and Specific Audiences": ("subjects",),
+}
+_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "by", "is", "are", "be", "this", "that", "with", "as", "at", "it", "its", "our", "your", "you", "we"}
+
+
+@dataclass(frozen=True)
+class Value:
+    name: str  # an ontology local name
+    confidence: float
+    evidence: str  # why it was proposed: the words matched, or the cue
+
+
+@dataclass
+class Tag:
+    key: str  # a statement key: practice, modality, data...
+    values: list[Value]
+
+
+@dataclass
+class DraftStatement:
+    label: str  # the OPP-115 label it comes from
+    confidence: float  # the label's probability
+    tags: list[Tag]
+
+
+@dataclass
+class DraftClause:
+    id: str
+    span: Span
+    occurrence: int
+    statements: list[DraftStatement]
+    confidence: float
+
+
+@dataclass
+class Draft:
+    slug: str
+    clauses: list[DraftClause] = field(default_factory=list)
+    segments: int = 0
+
+
+def clause_id(text: str, taken: set[str]) -> str:
+    words = [w for w in re.findall(r"[a-z0-9]+", clean(text).lower()) if w not in _STOP][:ID_WORDS] or ["clause"]
+    base = "-".join(words)
+    cid, n = base, 2
+    while cid in taken:
+        cid, n = f"{base}-{n}", n + 1
+    taken.add(cid)
+    return cid
+
+
+def occurrence(text: str, span: Span) -> int:
+    """Which occurrence of the quote (as the checker finds quotes: whitespace-insensitive) the span is."""
+    from privacy_kg import quotes
+    n = 1
+    while True:
+        found = quotes.locate(text, span.text, n)
+        if found is None or found[0] >= span.start:
+            return n
+        n += 1
+
+
+class Tagger:
+    def __init__(self, model: CategoryModel, vocab: Vocabulary):
+        self.model = model
+        self.vocab = vocab
+        self.lexicons = Lexicons(vocab)
+        self.cues = ModalityCues(vocab)
+        self.labels = LabelMap(vocab)
+
+    def probabilities(self, found: list[Block]) -> list[np.ndarray]:
+        """Per block, one row per clause: the mix of the clause's and its paragraph's label probabilities."""
+        if not found:
+            return []
+        paragraphs = [clean(f"{b.heading}. {b.span.text}" if b.heading else b.span.text) for b in found]
+        sentences = [[clean(s.text) for s in b.sentences] for b in found]
+        P_par = self.model.predict_proba([paragraphs])  # the policy as one document of paragraphs
+        P_sent = self.model.predict_proba(sentences)  # each paragraph as a document of sentences
+        rows, start = [], 0
+        for i, b in enumerate(found):
+            n = len(b.sentences)
+            rows.append(SENTENCE_WEIGHT * P_sent[start:start + n] + (1 - SENTENCE_WEIGHT) * P_par[i])
+            start += n
+        return rows
+
+    def practices(self, label: str, text: str) -> tuple[list[URIRef], str]:
+        """The label's practice classes the clause names (by their labels and synonyms), or its default."""
+        candidates = set(self.labels.candidates[label])
+        named = [m for m in self.lexicons.practices.match(text) if m.term in candidates]
+        if named:
+            return [m.term for m in named], ", ".join(f'"{m.phrase}"' for m in named)
+        return [self.labels.default(label)], "no verb of the category named: its default"
+
+    def statement(self, label: str, p: float, text: str, modality: Modality, found: dict[str, list[Match]]) -> DraftStatement:
+        practices, why = self.practices(label, text)
+        tags = [Tag("practice", [Value(local_name(t), round(float(p), 2), why) for t in practices]),
+                Tag("modality", [Value(modality.value, modality.confidence,
+                                       f'cue "{modality.cue}"' if modality.cue else "no negation or hedge")])]
+        for key in FAMILIES_OF.get(label, ("data",) if label in DATA_LABELS else ()):
+            tags.append(Tag(key, _values(found[key])))
+        tags.append(Tag("unless" if modality.value == "DoesNot" else "conditions", _values(found["conditions"])))
+        return DraftStatement(label, round(float(p), 2), [t for t in tags if t.values])
+
+    def tag(self, text: str, slug: str) -> Draft:
+        found = blocks(text)
+        draft = Draft(slug, segments=sum(len(b.sentences) for b in found))
+        taken: set[str] = set()
+        for block, rows in zip(found, self.probabilities(found)):
+            for span, row in zip(block.sentences, rows):
+                chosen = [(self.model.labels[k], row[k]) for k in np.argsort(-row) if row[k] >= self.model.threshold]
+                if not chosen:
+                    continue
+                words = clean(span.text)
+                modality = self.cues.classify(words)
+                matches = self.lexicons.match(words)
+                statements = [self.statement(label, p, words, modality, matches) for label, p in chosen]
+                draft.clauses.append(DraftClause(clause_id(span.text, taken), span, occurrence(text, span),
+                                                 statements, round(float(chosen[0][1]), 2)))
+        return draft
+
+
+def _values(matches: list[Match]) -> list[Value]:
+    return [Value(m.name, m.confidence, f'"{m.phrase}"') for m in matches]

@@ -1,0 +1,133 @@
+"""Lexicons derived from the ontology: every term's rdfs:label and skos:altLabel (synonyms) become
+phrases, matched in a clause with light inflection ("share" finds "shares", "shared", "sharing";
+"third party" finds "third parties"). There is no other word list: to teach the tagger a phrase,
+add a synonym to the ontology.
+
+Matching keeps the longest phrase where phrases overlap, and drops a term when a more specific term
+of the same family (a subclass) was found too: "your e-mail address" gives EmailAddress, not also
+PersonalData and ContactData."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from rdflib import URIRef
+
+from privacy_kg.namespaces import PK, local_name
+from privacy_kg.ontology import Vocabulary
+
+# The statement key each lexicon fills, and the ontology class whose subclasses it names.
+FAMILIES = {
+    "data": PK.DataType,
+    "purposes": PK.Purpose,
+    "recipients": PK.Party,
+    "conditions": PK.Condition,
+    "subjects": PK.DataSubject,
+}
+# A recipient is never the first party itself (its labels "we", "us" are everywhere in a policy).
+NOT_RECIPIENTS = {PK.FirstParty}
+
+_EMAIL = re.compile(r"\be[\s-]?mail", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Match:
+    term: URIRef
+    phrase: str
+    start: int
+    end: int
+    confidence: float
+
+    @property
+    def name(self) -> str:
+        return local_name(self.term)
+
+
+def normalise(text: str) -> str:
+    """Spelling variants the ontology's labels do not list one by one ("e-mail" is "email")."""
+    return _EMAIL.sub("email", text)
+
+
+def _inflected(token: str) -> str:
+    """A regex for a word and its plural/verb forms: share|shares|shared|sharing, party|parties."""
+    word = re.escape(token)
+    if not token.isalpha() or len(token) < 3 or token.isupper():
+        return word
+    if token.endswith("e"):
+        return re.escape(token[:-1]) + "(?:e|es|ed|ing)"
+    if token.endswith("y") and token[-2] not in "aeiou":
+        return re.escape(token[:-1]) + "(?:y|ies|ied|ying)"
+    return word + "(?:s|es|ed|ing)?"
+
+
+def phrase_pattern(phrase: str, inflect: bool = True) -> re.Pattern:
+    """Whole words, any whitespace or hyphen between them, the last word inflected (unless told
+    not to). Acronyms (PIN, SSL) match in capitals only; everything else ignores case."""
+    tokens = re.findall(r"[\w']+|[^\w\s]", normalise(phrase))
+    body = r"[\s\-]+".join(re.escape(t) for t in tokens[:-1])
+    last = _inflected(tokens[-1]) if inflect else re.escape(tokens[-1])
+    body = (body + r"[\s\-]+" + last) if body else last
+    flags = 0 if any(t.isupper() and len(t) > 1 for t in tokens) else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
+
+
+def _confidence(phrase: str, is_label: bool) -> float:
+    """Longer phrases are more specific, and a term's own label more telling than a synonym."""
+    words = len(phrase.split())
+    return round(min(0.9, 0.45 + 0.15 * words + (0.05 if is_label else 0.0)), 2)
+
+
+class Lexicon:
+    """The phrases of one family of terms (data types, purposes...)."""
+
+    def __init__(self, vocab: Vocabulary, terms: set[URIRef], most_specific: bool = True):
+        self.terms = sorted(terms)
+        self.most_specific = most_specific
+        self.broader = {term: vocab.ancestors(term) - {term} for term in self.terms}
+        entries = []
+        for term in self.terms:
+            label = vocab.label(term)
+            for phrase, is_label in [(label, True)] + [(a, False) for a in vocab.alt_labels(term)]:
+                if phrase.strip():
+                    entries.append((term, phrase, phrase_pattern(phrase), _confidence(phrase, is_label)))
+        self.entries = entries
+
+    def match(self, text: str) -> list[Match]:
+        """The terms the text names, most specific first, one per term (its best match)."""
+        text = normalise(text)
+        found = [Match(term, phrase, m.start(), m.end(), conf)
+                 for term, phrase, pattern, conf in self.entries
+                 for m in pattern.finditer(text)]
+        kept: list[Match] = []
+        for m in sorted(found, key=lambda m: (-(m.end - m.start), m.start, -m.confidence)):
+            if not any(m.start < k.end and k.start < m.end for k in kept):
+                kept.append(m)
+        best: dict[URIRef, Match] = {}
+        for m in kept:
+            if m.term not in best or m.confidence > best[m.term].confidence:
+                best[m.term] = m
+        if self.most_specific:
+            best = {t: m for t, m in best.items() if not any(t in self.broader[other] for other in best)}
+        return sorted(best.values(), key=lambda m: m.start)
+
+
+class Lexicons:
+    """One lexicon per statement key, built once from the ontology."""
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+
+    @cached_property
+    def families(self) -> dict[str, Lexicon]:
+        return {key: Lexicon(self.vocab, self.vocab.descendants(root) - {root} - (NOT_RECIPIENTS if key == "recipients" else set()))
+                for key, root in FAMILIES.items()}
+
+    @cached_property
+    def practices(self) -> Lexicon:
+        """Practice classes by their verbs ("sell", "opt out"); a clause may name several."""
+        return Lexicon(self.vocab, self.vocab.taggable_practices, most_specific=False)
+
+    def match(self, text: str) -> dict[str, list[Match]]:
+        return {key: lexicon.match(text) for key, lexicon in self.families.items()}

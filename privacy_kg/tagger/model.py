@@ -1,0 +1,62 @@
+"""The category classifier: one class-balanced logistic regression per OPP-115 label over the segment
+features, trained on whole policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sklearn
+from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
+
+from privacy_kg.tagger.embeddings import Encoder
+from privacy_kg.tagger.features import Featurizer
+from privacy_kg.tagger.labels import LABELS
+
+C = 4.0
+THRESHOLD = 0.5
+FORMAT = 1  # bump when a saved model can no longer be read by this code
+
+
+def _fit_one(X, y: np.ndarray) -> LogisticRegression | None:
+    if y.min() == y.max():
+        return None  # a label absent (or everywhere) in the training policies: predicted constant
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=1000).fit(X, y)
+
+
+@dataclass
+class CategoryModel:
+    featurizer: Featurizer
+    classifiers: list  # one per label: a fitted classifier, or None for a constant label
+    constants: list[float]  # the probability used where the classifier is None
+    labels: tuple[str, ...] = LABELS
+    threshold: float = THRESHOLD
+    trained_on: tuple[str, ...] = ()  # policy names, to warn when evaluating on a training policy
+    info: dict = field(default_factory=dict)
+    format: int = FORMAT
+
+    @classmethod
+    def fit(cls, docs: Sequence[Sequence[str]], labels: Sequence[Sequence[frozenset[str]]],
+            names: Sequence[str] = (), encoder: Encoder | None = None, jobs: int = 2) -> "CategoryModel":
+        featurizer = Featurizer(encoder).fit(docs)
+        X = featurizer.transform(docs)
+        Y = np.array([[label in given for label in LABELS] for doc in labels for given in doc], dtype=int).reshape(-1, len(LABELS))
+        classifiers = Parallel(n_jobs=jobs)(delayed(_fit_one)(X, Y[:, k]) for k in range(len(LABELS)))
+        constants = [float(Y[:, k].max()) if Y.size else 0.0 for k in range(len(LABELS))]
+        info = {"trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "policies": len(docs),
+                "segments": int(X.shape[0]), "embeddings": featurizer.uses_embeddings, "sklearn": sklearn.__version__}
+        return cls(featurizer, classifiers, constants, trained_on=tuple(names), info=info)
+
+    def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """One row per segment (documents in order), one column per label."""
+        X = self.featurizer.transform(docs)
+        P = np.zeros((X.shape[0], len(self.labels)))
+        for k, clf in enumerate(self.classifiers):
+            P[:, k] = clf.predict_proba(X)[:, 1] if clf is not None else self.constants[k]
+        return P
+
+    def predict(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        return self.predict_proba(docs) >= self.threshold

@@ -1,0 +1,92 @@
+"""`privacy-kg import opp115`: the kg/ layout outside git, a report with the errata, byte-identical reruns,
+and exit 2 with nothing written on bad input or a bad --out (fixture: a made-up policy)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from conftest import REPO, snapshot
+from opp115_support import FIXTURE
+from privacy_kg.cli import app
+from privacy_kg.store import open_store, rows
+from privacy_kg.validate import validate_company
+
+runner = CliRunner()
+SLUG = "opp115-1-example-com"
+
+
+def run(*args):
+    return runner.invoke(app, ["import", "opp115", *map(str, args), "--root", str(REPO), "-j", "1"])
+
+
+def test_import_writes_the_kg_layout_and_a_report_and_reruns_identically(tmp_path):
+    out = tmp_path / "out"
+    result = run(FIXTURE, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "imported 1 policy (9 practices" in result.output and "errata: 6" in result.output
+    files = snapshot(out)
+    assert set(files) == {f"companies/{SLUG}.ttl", f"inferred/{SLUG}.ttl", "privacy-kg.nq", "import-report.json"}
+    report = json.loads(files["import-report.json"])
+    assert report["policies"] == 1 and report["totals"]["practices"] == 9
+    assert report["errata"]["total"] == 6 and report["errata"]["missing span"] == 2
+    assert {e["annotation"] for e in report["errata_details"]} == {"C4", "6", "7", "9"}
+    assert all(e["file"] == "consolidation/1_example.com.csv" and e["line"] for e in report["errata_details"])
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    assert snapshot(out) == files
+
+
+def test_the_export_loads_into_the_store_and_passes_the_shapes(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    store = open_store(out)
+    (row,) = rows(store, "PREFIX pk: <https://w3id.org/privacy-kg/ontology#> SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p a pk:Practice } }")
+    assert int(row["n"].value) == 9
+    (topic,) = rows(store, "PREFIX pk: <https://w3id.org/privacy-kg/ontology#> SELECT ?p WHERE { GRAPH ?g { ?p a pk:DoNotTrack } }")
+    assert topic["p"].value.endswith("/practice/segment-3-2")  # the closure is in the export
+    validation = validate_company(SLUG, out, REPO / "ontology")
+    assert not validation.inconsistencies
+    assert not [f for f in validation.findings if f.severity == "Violation"]
+    assert {f.message for f in validation.findings} == {"silent on user access, edit and deletion", "silent on data security",
+                                                        "silent on policy change", "silent on children and specific audiences"}
+
+
+def test_majority_mode_is_reported(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out, "--majority").exit_code == 0
+    report = json.loads((out / "import-report.json").read_text())
+    assert report["annotations"] == "majority (quorum 2)" and report["totals"]["practices"] == 3
+    assert report["totals"]["below_quorum"] == 1
+
+
+def test_raw_and_majority_together_is_a_usage_error(tmp_path):
+    result = run(FIXTURE, "--out", tmp_path / "out", "--raw", "--majority")
+    assert result.exit_code == 2 and "not both" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_inside_a_tracked_folder_is_refused(tmp_path):
+    result = run(FIXTURE, "--out", REPO / "kg" / "opp115")
+    assert result.exit_code == 2 and "inside kg/" in result.output
+    assert not (REPO / "kg" / "opp115").exists()
+
+
+def test_bad_input_exits_2_lists_every_problem_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    before = snapshot(out)
+    root = tmp_path / "opp115"
+    shutil.copytree(FIXTURE, root)
+    path = root / "consolidation" / "1_example.com.csv"
+    path.write_text(path.read_text(encoding="utf-8") + 'X1,b,1,1,0,Other\r\nX2,b,1,1,42,Other,"{}",d,u\r\n', encoding="utf-8")
+    result = run(root, "--out", out)
+    assert result.exit_code == 2
+    assert "2 problem(s)" in result.output and "1_example.com.csv:10" in result.output and "1_example.com.csv:11" in result.output
+    assert snapshot(out) == before
+
+
+def test_a_folder_that_is_not_opp115_is_an_input_error(tmp_path):
+    result = run(tmp_path, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "is this an OPP-115 folder?" in result.output

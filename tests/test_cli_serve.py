@@ -1,0 +1,113 @@
+"""`privacy-kg serve`: a real Oxigraph server on 127.0.0.1 holding the export, stopped cleanly by SIGTERM
+or Ctrl-C (SIGINT)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+from privacy_kg.servers import HOST
+from store_helpers import cli, copy_export, export_counts, server_counts
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_export(tmp_path / "project")
+
+
+class Serving:
+    """`privacy-kg serve` as a process of its own, its output read line by line as it comes."""
+
+    def __init__(self, project, *args: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "privacy_kg", "serve", "--port", "0", "--root", str(project.root), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stdout: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def endpoint(self, timeout: float = 60) -> str:
+        """The SPARQL endpoint, once the export is loaded (the line after it says so)."""
+        endpoint = None
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                line = ""
+            self.stdout.append(line)
+            if line.startswith("SPARQL endpoint:"):
+                endpoint = line.split(":", 1)[1].strip()
+            if "stops the server" in line and endpoint:
+                return endpoint
+            if not line:
+                self.process.kill()
+                pytest.fail(f"serve printed no endpoint: {''.join(self.stdout)} {self.process.stderr.read()}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
+        """Send `sig`; returns the exit code, all of stdout, and stderr."""
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout=30)
+        self.reader.join(timeout=10)
+        while not self.lines.empty():
+            self.stdout.append(self.lines.get())
+        return code, "".join(self.stdout), self.process.stderr.read()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_holds_the_export_and_stops_cleanly(project, stop):
+    serving = Serving(project)
+    endpoint = serving.endpoint()
+    try:
+        assert endpoint.startswith(f"http://{HOST}:") and endpoint.endswith("/query")
+        assert server_counts(SimpleNamespace(query_url=endpoint)) == export_counts(project)
+        query = cli("query", "third-party-sharing", "--endpoint", endpoint, "--format", "csv", "--root", str(project.root))
+        assert query.exit_code == 0 and len(query.stdout.splitlines()) > 1, query.output
+    finally:
+        code, stdout, stderr = serving.stop(stop)
+    assert code == 0, stderr
+    assert "server stopped." in stdout
+    with pytest.raises(requests.ConnectionError):  # the Oxigraph server went with it
+        requests.get(endpoint, params={"query": "ASK {}"}, timeout=5)
+
+
+def test_serve_keeps_an_on_disk_store_between_runs(project, tmp_path):
+    runs = []
+    for _ in range(2):
+        serving = Serving(project, "--store", str(tmp_path / "store"))
+        serving.endpoint()
+        code, stdout, stderr = serving.stop()
+        assert code == 0, stderr
+        runs.append(stdout)
+    graphs = len(export_counts(project))
+    assert f"{graphs} loaded, 0 unchanged" in runs[0] and f"0 loaded, {graphs} unchanged" in runs[1]
+
+
+def test_serve_on_a_port_in_use_exits_2(project):
+    with socket.socket() as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = cli("serve", "--port", str(port), "--root", str(project.root))
+    assert result.exit_code == 2
+    assert f"port {port} is in use on {HOST}" in result.stderr
+
+
+def test_serve_without_export_exits_2(tmp_path):
+    result = cli("serve", "--port", "0", "--root", str(tmp_path))
+    assert result.exit_code == 2
+    assert "run `privacy-kg build` first" in result.stderr
