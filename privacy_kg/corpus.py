@@ -67,7 +67,7 @@ class Company:
     clauses: list[Clause] = field(default_factory=list)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present: 10x faster
     """A safe loader that records the line of every mapping, for messages that point into the file."""
 
     def construct_mapping(self, node, deep=False):

@@ -228,7 +228,7 @@ def load(kg_dir: Path, target: Target, force: bool = False, progress: Progress |
     before = client.counts(wanted | set(recorded))
     report = LoadReport([GraphStatus(g.iri, g.triples) for g in graphs])
     report.graphs += [GraphStatus(iri, 0) for iri in sorted(set(recorded) - wanted)]
-    hashes = {iri: h for iri, h in recorded.items() if iri in wanted}
+    hashes = dict(recorded)  # what the manifest will say: kept true at every step
     try:
         for graph, status in zip(graphs, report.graphs):
             if not force and recorded.get(graph.iri) == graph.sha256 and before[graph.iri] == graph.triples:
@@ -242,9 +242,10 @@ def load(kg_dir: Path, target: Target, force: bool = False, progress: Progress |
                 progress(status)
         for status in report.graphs[len(graphs):]:
             _attempt(status, lambda: client.delete(status.iri), done=REMOVED)
+            del hashes[status.iri]
     except LoadError as e:
         report.error = str(e)
-    if report.named(LOADED, REMOVED) or set(hashes) != set(recorded):
+    if hashes != recorded:
         try:
             client.put_manifest(hashes)
         except LoadError as e:

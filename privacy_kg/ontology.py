@@ -27,6 +27,13 @@ class PropertyInfo:
 class Vocabulary:
     def __init__(self, graph: Graph):
         self.graph = graph
+        self._memo: dict = {}  # (method, argument) -> result: the graph does not change once loaded
+
+    def _cached(self, name: str, arg, compute):
+        key = (name, arg)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @classmethod
     def load(cls, ontology_dir: Path) -> "Vocabulary":
@@ -39,13 +46,14 @@ class Vocabulary:
 
     def descendants(self, cls: URIRef) -> set[URIRef]:
         """cls and every class below it (reflexive, transitive)."""
-        return set(self.graph.transitive_subjects(RDFS.subClassOf, cls))
+        return set(self._cached("descendants", cls, lambda: frozenset(self.graph.transitive_subjects(RDFS.subClassOf, cls))))
 
     def ancestors(self, cls: URIRef) -> set[URIRef]:
-        return set(self.graph.transitive_objects(cls, RDFS.subClassOf))
+        return set(self._cached("ancestors", cls, lambda: frozenset(self.graph.transitive_objects(cls, RDFS.subClassOf))))
 
     def individuals(self, cls: URIRef) -> set[URIRef]:
-        return {i for i in self.graph.subjects(RDF.type, cls) if (i, RDF.type, OWL.NamedIndividual) in self.graph}
+        return set(self._cached("individuals", cls, lambda: frozenset(
+            i for i in self.graph.subjects(RDF.type, cls) if (i, RDF.type, OWL.NamedIndividual) in self.graph)))
 
     @cached_property
     def topics(self) -> list[URIRef]:

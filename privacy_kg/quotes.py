@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4)  # every clause of a policy searches the same text
 def _normalise(text: str) -> tuple[str, list[int]]:
     """Whitespace runs collapsed to one space, with each kept character's offset in the original."""
     out: list[str] = []

@@ -1,7 +1,9 @@
-"""OWL 2 RL reasoning with owlrl, per company graph.
+"""OWL 2 RL reasoning per company graph: owlrl as the reference, a compiled fast path (closure.py) first.
 
-The ontology's own closure is computed once (per process) and reused; each company graph is closed
-together with it, and only the new triples about the company's own resources are kept ("inferred"), so
+The ontology's own closure is computed once (per process) with owlrl and compiled into lookup tables;
+each company graph is closed with them, and only the new triples about the company's own resources are
+kept ("inferred"). When the fast path meets anything it does not model (owl:sameAs, a clash, schema
+triples in the data) the company graph is closed by owlrl together with the ontology closure, so
 the export carries what a store without a reasoner needs ("shares an EmailAddress" => "shares
 ContactData", a DoesNot practice => pk:DeniedPractice, every practice => its topic). Inconsistencies
 (owl:Nothing members, owlrl's clash messages: disjoint classes, functional-property and AllDifferent
@@ -9,6 +11,7 @@ clashes) are explained in words with the clause quote behind each practice invol
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,11 +19,15 @@ import owlrl
 from owlrl.Namespaces import ERRNS
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 
+from privacy_kg.closure import CompiledOntology, Unsupported, plain_triples
 from privacy_kg.namespaces import PK
 
 # triples every individual gets under OWL 2 RL that carry no information for users
 TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
+TRIVIAL = {str(t) for t in TRIVIAL_TYPES}
 MODALITY_CLASSES = (PK.AffirmedPractice, PK.DeniedPractice, PK.HedgedPractice)
+MODALITIES = {str(c) for c in MODALITY_CLASSES}
+PRACTICE, TYPE = str(PK.Practice), str(RDF.type)
 
 
 @dataclass
@@ -49,8 +56,59 @@ def ontology_closure(ontology: Graph) -> Graph:
     return _ontology_closure_cached(id(ontology), ontology)
 
 
+@lru_cache(maxsize=4)
+def _compiled_cached(key: int, ontology: Graph) -> CompiledOntology | None:
+    try:
+        return CompiledOntology(ontology_closure(ontology))
+    except Unsupported as e:
+        warnings.warn(f"OWL 2 RL fast path unavailable ({e}); using owlrl for every company", stacklevel=2)
+        return None
+
+
+def compiled(ontology: Graph) -> CompiledOntology | None:
+    """The ontology compiled for the fast closure (once per ontology graph and process), or None."""
+    return _compiled_cached(id(ontology), ontology)
+
+
+def close_triples(asserted: set[tuple], ontology: Graph, namespace: str) -> tuple[set[tuple], list[str]] | None:
+    """The fast path on plain triples (closure.term form): (inferred triples, []) when it is exact for
+    this graph, else None (the graph needs owlrl: call `close`)."""
+    onto = compiled(ontology)
+    if onto is None:
+        return None
+    result = onto.close(asserted)
+    if result.needs_reference or _modality_clash(result.triples):
+        return None
+    return result.inferred(asserted, namespace, TRIVIAL), []
+
+
+def _modality_clash(triples: set[tuple]) -> bool:
+    """What `explain` reports beyond owlrl's own errors: a practice in two modality classes."""
+    seen: dict = {}
+    for s, p, o in triples:
+        if p == TYPE and o in MODALITIES:
+            seen[s] = seen.get(s, 0) + 1
+            if seen[s] > 1:
+                return True
+    return False
+
+
 def close(asserted: Graph, ontology: Graph, namespace: str) -> Closure:
-    """Close `asserted` with the ontology; keep the new triples whose subject lies in `namespace`."""
+    """Close `asserted` with the ontology; keep the new triples whose subject lies in `namespace`.
+    The compiled fast path when it is exact for this graph, otherwise owlrl."""
+    fast = close_triples(plain_triples(asserted), ontology, namespace)
+    if fast is None:
+        return close_with_owlrl(asserted, ontology, namespace)
+    inferred = Graph()
+    for prefix, ns in asserted.namespaces():
+        inferred.bind(prefix, ns)
+    for s, p, o in fast[0]:
+        inferred.add((URIRef(s), URIRef(p), URIRef(o) if type(o) is str else o))
+    return Closure(inferred, [])
+
+
+def close_with_owlrl(asserted: Graph, ontology: Graph, namespace: str) -> Closure:
+    """The reference: owlrl over the ontology closure and the company graph."""
     base = ontology_closure(ontology)
     work = Graph() + base
     work += asserted

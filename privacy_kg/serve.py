@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,10 +37,13 @@ def stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def wait(server: Server) -> None:
-    """Block until SIGTERM or Ctrl-C (SIGINT), or until the server exits by itself."""
+def wait(server: Server, tick: float = 0.2) -> None:
+    """Block until SIGTERM or Ctrl-C (SIGINT), or until the server exits by itself. Polls rather than
+    blocking in waitpid: a signal that lands just before a blocking wait would be noticed only when the
+    server exits, i.e. never."""
     try:
-        server.process.wait()
+        while server.running():
+            time.sleep(tick)
     except KeyboardInterrupt:
         pass
 

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         try:
             result = reporting.build(proj, out_dir, extra or [], opp115)
         except (FileNotFoundError, reporting.ReportError, reporting.PublishError) as e:
-            err.print(f"error: {e}", markup=False, highlight=False)
+            err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2)
         for problem in result.problems:
             err.print(f"warning: {problem}", markup=False, highlight=False, soft_wrap=True)

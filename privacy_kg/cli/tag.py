@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -38,14 +37,16 @@ def register(app: typer.Typer) -> None:
         company: Annotated[str, typer.Option("--company", "-c", help="Company slug: the draft goes to corpus/SLUG/.")],
         out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write to this folder instead of corpus/SLUG/.")] = None,
         force: Annotated[bool, typer.Option("--force", help="Replace an existing clauses.yaml (and policy text).")] = False,
+        threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="Propose a category from this probability on (default 0.4; lower: more clauses, more to delete).")] = None,
         root: RootOption = None,
         models: ModelsOption = None,
     ) -> None:
         """Draft tagged clauses for a policy: every clause `proposed: true` with its confidence, for review."""
-        from privacy_kg.tagger import load_model, tag_policy
+        from privacy_kg.tagger import DRAFT_THRESHOLD, load_model, tag_policy
         proj = project(root)
         try:
-            draft, written = tag_policy(proj, policy, company, out_dir, force, load_model(_models(root, models)))
+            draft, written = tag_policy(proj, policy, company, out_dir, force, load_model(_models(root, models)),
+                                        DRAFT_THRESHOLD if threshold is None else threshold)
         except InputError as error:
             fail_on_input_error(error)
         out.print(f"{written.folder}: {written.clauses} proposed clauses from {draft.segments} sentences"

@@ -21,7 +21,7 @@ from privacy_kg.project import Project
 from privacy_kg.report import data as report_data
 from privacy_kg.report import ontology_docs, site
 from privacy_kg.report.data import ReportError
-from privacy_kg.report.publish import PublishError, publish
+from privacy_kg.report.publish import PublishError, check_target, publish
 from privacy_kg.report.texts import PolicyTexts
 from privacy_kg.store import open_store
 
@@ -69,6 +69,7 @@ def render(project: Project, extra: list[Path] = (), opp115: Path | None = None)
 
 
 def build(project: Project, out: Path, extra: list[Path] = (), opp115: Path | None = None) -> Report:
+    check_target(out)  # before the work, not after it
     files, data, queries, problems = render(project, extra, opp115)
     publish(files, out)
     return Report(out, files, data, queries, problems)

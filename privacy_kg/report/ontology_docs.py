@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,20 +25,26 @@ class OntologyDocs:
         return name if iri.startswith("pk:") and name in self.anchors else None
 
 
-def _ontpub():
-    """pyLODE's OntPub. Importing pyLODE configures the root logger at DEBUG level (its supermodel
-    profile calls logging.basicConfig): undo that, so that importing it does not make every library chatty."""
+@contextmanager
+def _root_logger_kept() -> Iterator[None]:
+    """pyLODE configures the root logger: importing it calls logging.basicConfig(level=DEBUG), and its
+    logging.info() calls add a handler when there is none. Undo both, so that the report does not make
+    every library chatty."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    from pylode import OntPub
-
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    return OntPub
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def generate(ontology_dir: Path) -> OntologyDocs:
-    html = _ontpub()(ontology=str(ontology_dir / ONTOLOGY_FILE)).make_html()
+    with _root_logger_kept():
+        from pylode import OntPub
+
+        logging.getLogger().setLevel(logging.WARNING)  # its progress messages are not the report's
+        html = OntPub(ontology=str(ontology_dir / ONTOLOGY_FILE)).make_html()
     return OntologyDocs(html, frozenset(re.findall(r'\bid="([^"]+)"', html)))

@@ -16,13 +16,19 @@ class PublishError(ValueError):
     """The site cannot be written there; the message says why."""
 
 
-def publish(files: dict[str, bytes], out: Path) -> None:
+def check_target(out: Path) -> None:
+    """Refuse a target that is a file, or a folder holding anything but an earlier report."""
     out = out.resolve()
     if out.exists():
         if not out.is_dir():
             raise PublishError(f"{out} is a file, not a folder")
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise PublishError(f"{out} is not empty and holds no earlier report: choose a new or empty folder")
+
+
+def publish(files: dict[str, bytes], out: Path) -> None:
+    check_target(out)
+    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:

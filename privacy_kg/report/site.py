@@ -40,7 +40,6 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["q"] = lambda s: quote(str(s), safe="")
-    env.filters["kebab"] = kebab
     env.filters["cell"] = queries._text
     return env
 

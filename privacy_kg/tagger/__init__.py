@@ -17,13 +17,13 @@ from pathlib import Path
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
 from privacy_kg.tagger import dataset, embeddings
-from privacy_kg.tagger.draft import Draft, Tagger
+from privacy_kg.tagger.draft import DRAFT_THRESHOLD, Draft, Tagger
 from privacy_kg.tagger.embeddings import Encoder
 from privacy_kg.tagger.model import FORMAT, CategoryModel
 from privacy_kg.tagger.output import Written, write_draft
 from privacy_kg.tagger.store import MODEL_FILE, load_object, models_dir, save_object
 
-__all__ = ["train", "load_model", "tag_policy", "make_encoder", "models_dir", "Draft", "Written"]
+__all__ = ["train", "load_model", "tag_policy", "make_encoder", "models_dir", "Draft", "Written", "DRAFT_THRESHOLD"]
 
 
 def make_encoder(models: Path, use: bool | None = None) -> Encoder | None:
@@ -67,7 +67,7 @@ def load_model(models: Path) -> CategoryModel:
 
 
 def tag_policy(project: Project, policy: Path, slug: str, folder: Path | None = None, force: bool = False,
-               model: CategoryModel | None = None) -> tuple[Draft, Written]:
+               model: CategoryModel | None = None, threshold: float = DRAFT_THRESHOLD) -> tuple[Draft, Written]:
     try:
         text = Path(policy).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -75,6 +75,6 @@ def tag_policy(project: Project, policy: Path, slug: str, folder: Path | None = 
     except UnicodeDecodeError as e:
         raise InputError([Problem(str(policy), None, None, f"not UTF-8 (byte {e.start}); re-save the text as UTF-8")]) from None
     model = model or load_model(models_dir(project.root))
-    draft = Tagger(model, project.vocabulary).tag(text, slug)
+    draft = Tagger(model, project.vocabulary, threshold).tag(text, slug)
     written = write_draft(project, draft, text, folder or project.corpus_dir / slug, force)
     return draft, written

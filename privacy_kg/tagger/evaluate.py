@@ -17,6 +17,7 @@ import numpy as np
 
 from privacy_kg.namespaces import PK
 from privacy_kg.ontology import Vocabulary
+from privacy_kg.problems import InputError, Problem
 from privacy_kg.tagger.dataset import Document
 from privacy_kg.tagger.embeddings import Encoder
 from privacy_kg.tagger.labels import DATA_LABELS, LABELS
@@ -75,6 +76,9 @@ def _as_sets(P: np.ndarray, threshold: float) -> list[set[str]]:
 def cross_validated(docs: Sequence[Document], folds: int, encoder: Encoder | None,
                     progress: Callable[[str], None] = lambda _: None) -> tuple[list[set[str]], list[dict]]:
     """Predicted labels for every segment, each policy predicted by the model of the fold that held it out."""
+    if len(docs) < 2:
+        raise InputError([Problem(docs[0].name if docs else "(no policy)", None, None,
+                                  "cross-validation by policy needs at least two policies; use --trained to test a trained model")])
     folds = max(2, min(folds, len(docs)))
     assignment = fold_of(docs, folds)
     predicted: dict[int, list[set[str]]] = {}

@@ -30,6 +30,7 @@ FAMILIES = {
 NOT_RECIPIENTS = {PK.FirstParty}
 
 _EMAIL = re.compile(r"\be[\s-]?mail", re.IGNORECASE)
+_WITHOUT = re.compile(r"\bwithout\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ class Match:
 
 
 def normalise(text: str) -> str:
-    """Spelling variants the ontology's labels do not list one by one ("e-mail" is "email")."""
-    return _EMAIL.sub("email", text)
+    """Variants the ontology's labels do not list one by one: "e-mail" is "email"; "without your
+    consent" names the same condition as "with your consent" (the modality tells which way)."""
+    return _WITHOUT.sub("with", _EMAIL.sub("email", text))
 
 
 def _inflected(token: str) -> str:

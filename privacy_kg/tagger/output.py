@@ -33,8 +33,9 @@ def _scalar(text: str) -> str:
 
 
 def _comment(tag: Tag, label: str | None = None) -> str:
-    values = "; ".join(f"{v.name} {v.confidence:.2f} ({v.evidence})" for v in tag.values)
-    return f"{label}: {values}" if label else values
+    if label:  # the practice: the category's probability, and what named each class
+        return f"{label} {tag.values[0].confidence:.2f}: " + ", ".join(f"{v.name} {v.evidence}" for v in tag.values)
+    return "; ".join(f"{v.name} {v.confidence:.2f} ({v.evidence})" for v in tag.values)
 
 
 def _tag_line(tag: Tag, label: str | None = None) -> str:

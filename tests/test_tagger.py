@@ -1,0 +1,282 @@
+"""The tagging assistant on small inputs: segmentation of messy captures, modality cues, lexicon
+matching, evaluation on a tiny OPP-115-format folder, and a draft that loads through the checker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, REPO, SEEDS, SHARED
+from privacy_kg.corpus import CompanyLoader
+from privacy_kg.problems import InputError
+from privacy_kg.tagger import dataset, tag_policy, train
+from privacy_kg.tagger.draft import Tagger, clause_id, occurrence
+from privacy_kg.tagger.evaluate import evaluate, fold_of
+from privacy_kg.tagger.labels import LABELS, LabelMap
+from privacy_kg.tagger.lexicon import Lexicons, phrase_pattern
+from privacy_kg.tagger.metrics import score
+from privacy_kg.tagger.modality import ModalityCues
+from privacy_kg.tagger.model import CategoryModel
+from privacy_kg.tagger.segment import Span, blocks, clean, is_debris, sentences
+
+MINI = FIXTURES / "tagger" / "opp115"
+
+MESSY = """\
+> *The following text is extracted and transformed from the example.com privacy policy that was archived on 2010-01-01.*
+
+Home | Phone Cards | My Account | Help
+Member Login
+|   
+---  
+
+# Privacy Policy
+
+[](http://www.example.com/seal.gif)
+
+Information We Collect
+We collect your e-mail address when you register. We do not sell it to third parties, e.g. advertisers.
+Our site is run by Example Inc. in the U.S. and we keep it safe.
+
+  * We will never read your e-mail.
+  * Cookies
+
+Home | Privacy | Terms | FAQ
+"""
+
+
+@pytest.fixture(scope="module")
+def vocab(repo):
+    return repo.vocabulary
+
+
+@pytest.fixture(scope="module")
+def mini_model() -> CategoryModel:
+    docs = dataset.load(MINI)
+    return CategoryModel.fit([[e.text for e in d.examples] for d in docs], [[e.labels for e in d.examples] for d in docs],
+                             [d.name for d in docs], encoder=None, jobs=1)
+
+
+# -- segmentation ------------------------------------------------------------------------------------
+def test_segmentation_drops_debris_and_keeps_sentences_verbatim():
+    found = blocks(MESSY)
+    quotes = [s.text for b in found for s in b.sentences]
+    assert quotes == [
+        "We collect your e-mail address when you register.",
+        "We do not sell it to third parties, e.g. advertisers.",
+        "Our site is run by Example Inc. in the U.S. and we keep it safe.",
+        "We will never read your e-mail.",
+    ]
+    for b in found:
+        for s in b.sentences:
+            assert MESSY[s.start:s.end] == s.text
+    assert found[0].heading == "Information We Collect"
+
+
+@pytest.mark.parametrize("line", ["Home | Phone Cards | My Account | Help", "|   ", "---  ", "[](http://x.org/a.gif)",
+                                  "> *The following text is extracted and transformed from x*"])
+def test_debris_lines(line):
+    assert is_debris(line)
+
+
+def test_clean_removes_markdown_and_links():
+    assert clean("**Cloncom** may [contact us](http://x.org/c) at <http://x.org>") == "Cloncom may contact us at"
+
+
+def test_sentences_respect_abbreviations_and_offsets():
+    text = "  We use cookies, i.e. small files. No. 5 is fine! Really?  "
+    assert [s.text for s in sentences(text)] == ["We use cookies, i.e. small files.", "No. 5 is fine!", "Really?"]
+
+
+# -- modality ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("We will not sell your personal information.", "DoesNot"),
+    ("We won't share your data with anyone.", "DoesNot"),
+    ("We never read your e-mail.", "DoesNot"),
+    ("No personal information is collected from children.", "DoesNot"),
+    ("We may share your data with our partners.", "May"),
+    ("We reserve the right to disclose your information.", "May"),
+    ("We collect your e-mail address.", "Does"),
+    ("If you do not want cookies, you can disable them in your browser.", "Does"),
+    ("We use log data, which does not identify you, to improve the site.", "Does"),
+    ("We do not disclose your data except as required by law.", "DoesNot"),
+])
+def test_modality_cues(vocab, text, expected):
+    assert ModalityCues(vocab).classify(text).value == expected
+
+
+def test_except_marks_an_exception(vocab):
+    cues = ModalityCues(vocab)
+    assert cues.classify("We will not disclose it except as required by law.").exception
+    assert not cues.classify("We will disclose it.").exception
+
+
+# -- lexicons ----------------------------------------------------------------------------------------
+def test_phrase_pattern_inflects_the_last_word_only():
+    assert phrase_pattern("share").search("we shared it") and phrase_pattern("share").search("sharing")
+    assert phrase_pattern("third party").search("Third-Parties")
+    assert not phrase_pattern("PIN").search("a pin")  # acronyms in capitals only
+    assert not phrase_pattern("sell").search("upselling")
+
+
+def test_lexicon_finds_the_most_specific_terms(vocab):
+    found = Lexicons(vocab).match("We will not sell your e-mail address or phone number to advertisers without your consent, "
+                                  "except as required by law, or to combat fraud.")
+    names = {k: [m.name for m in v] for k, v in found.items()}
+    assert names["data"] == ["EmailAddress", "TelephoneNumber"]  # not also ContactData, PersonalData
+    assert names["recipients"] == ["Advertiser"]
+    assert "LegalObligation" in names["conditions"] and "FraudOrUnlawfulActivity" in names["conditions"]
+
+
+def test_recipients_never_include_the_first_party(vocab):
+    assert Lexicons(vocab).match("We share it with us and our affiliates.")["recipients"][0].name == "Affiliate"
+
+
+def test_practice_lexicon_and_label_map(vocab):
+    tagger = Tagger.__new__(Tagger)
+    tagger.lexicons, tagger.labels = Lexicons(vocab), LabelMap(vocab)
+    practices = tagger.practices("Third Party Sharing/Collection", "We do not sell or rent your data.")
+    assert [(str(p).split("#")[-1], why) for p, why in practices] == [("Sale", '"sell"'), ("Rental", '"rent"')]
+    assert all(LabelMap(vocab).candidates[label] for label in LABELS)
+
+
+# -- metrics and evaluation --------------------------------------------------------------------------
+def test_score_micro_and_macro():
+    report = score([{"a"}, {"a", "b"}, set()], [{"a"}, {"b"}, {"b"}], ["a", "b"])
+    assert (report.per_label["a"].tp, report.per_label["a"].fn) == (1, 1)
+    assert (report.per_label["b"].tp, report.per_label["b"].fp) == (1, 1)
+    assert report.micro.f1 == pytest.approx(2 / 3)
+    assert report.macro_f1 == pytest.approx((2 / 3 + 2 / 3) / 2)
+
+
+def test_folds_hold_whole_policies():
+    docs = dataset.load(MINI)
+    assignment = fold_of(docs, 2)
+    assert sorted(assignment) == [0, 0, 1, 1]
+
+
+def test_dataset_majority_labels_types_and_modality():
+    docs = dataset.load(MINI)
+    assert len(docs) == 4 and all(len(d.examples) == 5 for d in docs)
+    first = docs[0].examples
+    assert first[0].labels == {"Introductory/Generic"}  # the lone "Policy Change" vote does not count
+    assert first[1].data_types == {"contact"}
+    assert any(c.value == "Does Not" and "do not sell" in c.sentence for c in docs[0].modality)
+
+
+def test_evaluate_on_a_fixture_folder(vocab):
+    result = evaluate(dataset.load(MINI), vocab, folds=2)
+    assert result.policies == 4 and result.segments == 20
+    assert result.categories.micro.support == 20
+    assert result.categories.micro.f1 > 0.5  # four near-identical policies: learnable
+    assert result.modality["sentences"] > 0 and result.modality["accuracy"] == 1.0
+    assert result.data_types.micro.support == 8
+    assert len(result.folds) == 2
+
+
+def test_cross_validation_needs_two_policies(vocab):
+    with pytest.raises(InputError, match="at least two policies"):
+        evaluate(dataset.load(MINI)[:1], vocab, folds=5)
+
+
+def test_evaluate_rejects_a_folder_not_in_the_format(tmp_path):
+    with pytest.raises(InputError, match="sanitized_policies"):
+        dataset.load(tmp_path)
+
+
+def test_cli_evaluate_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+    result = CliRunner().invoke(app, ["tagger", "evaluate", "--opp115", str(MINI), "--folds", "2", "--no-embeddings",
+                                      "--format", "json", "--models", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert '"micro"' in result.output and '"modality"' in result.output
+
+
+# -- drafts ------------------------------------------------------------------------------------------
+def test_clause_ids_are_unique_and_occurrences_counted():
+    taken: set[str] = set()
+    assert clause_id("We do not sell your data.", taken) == "do-not-sell-data"
+    assert clause_id("We do not sell your data!", taken) == "do-not-sell-data-2"
+    text = "We use cookies. Also: We use cookies."
+    assert occurrence(text, Span(22, 37, "We use cookies.")) == 2
+
+
+def test_draft_loads_through_the_corpus_checker(make_project, mini_model, tmp_path):
+    project = make_project()
+    policy = tmp_path / "policy.txt"
+    policy.write_text(MESSY, encoding="utf-8")
+    draft, written = tag_policy(project, policy, "example-co", model=mini_model)
+    folder = project.corpus_dir / "example-co"
+    assert written.folder == folder and set(written.files) == {"clauses.yaml", "policy.txt", "metadata.yaml"}
+    clauses = yaml.safe_load((folder / "clauses.yaml").read_text())["clauses"]
+    assert clauses and all(c["proposed"] is True and 0 <= c["confidence"] <= 1 for c in clauses)
+    problems = []
+    company = CompanyLoader(project.vocabulary, project.keys, problems).load(folder)
+    assert problems == [] and all(c.proposed for c in company.clauses)
+    assert project.companies(["example-co"])  # the checker's own entry point loads it too
+    with pytest.raises(InputError, match="exists already"):
+        tag_policy(project, policy, "example-co", model=mini_model)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_draft_of_each_seed_policy_maps_to_proposed_practices(make_project, mini_model, tmp_path, seed):
+    from rdflib import Literal
+
+    from privacy_kg.mapping import company_graph
+    from privacy_kg.namespaces import PK
+    project = make_project()
+    draft, _ = tag_policy(project, REPO / "corpus" / seed / "policy.txt", f"{seed}-draft", model=mini_model)
+    [company] = project.companies([f"{seed}-draft"])
+    assert len(company.clauses) == len(draft.clauses) > 0
+    graph = company_graph(company, project.vocabulary, project.keys)
+    practices = set(graph.subjects(PK.isProposed, Literal(True)))
+    assert practices and all(graph.value(p, PK.hasConfidence) is not None for p in practices)
+
+
+def test_cli_train_then_tag(make_project, tmp_path):
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+    project = make_project()
+    models = tmp_path / "models"
+    runner = CliRunner()
+    trained = runner.invoke(app, ["tagger", "train", "--opp115", str(MINI), "--no-embeddings", "--models", str(models)])
+    assert trained.exit_code == 0, trained.output
+    policy = tmp_path / "policy.txt"
+    policy.write_text(MESSY, encoding="utf-8")
+    args = ["tag", str(policy), "-c", "example-co", "--root", str(project.root), "--models", str(models)]
+    tagged = runner.invoke(app, args)
+    assert tagged.exit_code == 0, tagged.output
+    assert (project.corpus_dir / "example-co" / "clauses.yaml").exists()
+    again = runner.invoke(app, args)  # refuses to overwrite the draft: usage error, nothing written
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_train_saves_a_model_that_loads(tmp_path):
+    from privacy_kg.tagger import load_model
+    model, path, _ = train(MINI, tmp_path, use_embeddings=False)
+    assert path.exists() and load_model(tmp_path).trained_on == model.trained_on
+
+
+def test_no_model_is_a_clear_error(tmp_path):
+    from privacy_kg.tagger import load_model
+    with pytest.raises(InputError, match="tagger train"):
+        load_model(tmp_path)
+
+
+# -- the real corpus (skipped when absent) -----------------------------------------------------------
+def opp115_path() -> Path:
+    path = Path(os.environ.get("PRIVACY_KG_OPP115") or SHARED / "opp115")
+    if not (path / "sanitized_policies").is_dir():
+        pytest.skip(f"the OPP-115 corpus is not at {path} (set PRIVACY_KG_OPP115)")
+    return path
+
+
+def test_real_corpus_reads_75_policies_and_12_labels():
+    docs = dataset.load(opp115_path())
+    assert len(docs) == 75 and sum(len(d.examples) for d in docs) == 2443
+    assert {label for d in docs for e in d.examples for label in e.labels} == set(LABELS)
