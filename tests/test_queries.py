@@ -48,7 +48,14 @@ def test_embedded_store_gives_the_golden_answer(query, oxigraph):
     assert queries.canonical(got) == queries.canonical(expected), diff(got, expected)
 
 
-@pytest.mark.parametrize("query", STORED, ids=[q.name for q in STORED])
+# rdflib's evaluator joins by nested loops: the contradictions query (a self-join of every denied with
+# every affirmed statement of a company) takes more than five minutes there; Oxigraph answers in about a
+# second, and tests/test_contradictions.py covers its patterns.
+TOO_SLOW_FOR_RDFLIB = {"contradictions"}
+
+
+@pytest.mark.parametrize("query", [q for q in STORED if q.name not in TOO_SLOW_FOR_RDFLIB],
+                         ids=[q.name for q in STORED if q.name not in TOO_SLOW_FOR_RDFLIB])
 def test_rdflib_gives_the_golden_answer(query, rdflib_dataset):
     expected = queries.read_expected(query)
     got = queries.run_rdflib(rdflib_dataset, query)
