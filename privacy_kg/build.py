@@ -1,8 +1,13 @@
 """The build: corpus + ontology -> kg/.
 
 Per company (independent, so it runs on any concurrent.futures Executor: a process pool here, a
-cluster's executor elsewhere): map the tagged clauses to RDF, close the graph under OWL 2 RL, check
-it is consistent, serialise it. Then the merged files are assembled from the per-company pieces.
+cluster's executor elsewhere): load and check its folder, map the tagged clauses to RDF, close the graph
+under OWL 2 RL (the compiled fast path, owlrl when it must decide), check it is consistent, serialise
+it. Each company's files are staged as soon as they are made (memory stays flat at 10,000 companies);
+the merged files are then assembled from the staged pieces, and `write` renames everything into kg/.
+
+Incremental: a company whose inputs hash (in its files' header) and build code are those of its files in
+kg/ is not rebuilt; its pieces are reused (the N-Quads from local/build-cache/, a machine-local cache).
 
 kg/companies/<slug>.ttl   asserted triples (the diffable record of the tagging)
 kg/inferred/<slug>.ttl    what OWL 2 RL adds about the company's resources
@@ -12,27 +17,39 @@ kg/privacy-kg.nq          N-Quads: graph/<slug> = asserted + inferred; graph/ont
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
+import shutil
+import tempfile
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from privacy_kg import export
-from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company
-from privacy_kg.mapping import company_graph
-from privacy_kg.namespaces import ID, ONTOLOGY_GRAPH, company_graph as graph_name
+import privacy_kg
+from privacy_kg import export, rdfwrite
+from privacy_kg.closure import term
+from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs
+from privacy_kg.mapping import clause_triples, company_triples, practice_triples
+from privacy_kg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, company_graph as graph_name, company_iri
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
-from privacy_kg.reason import close
+from privacy_kg.reason import close, close_triples
 from privacy_kg.statement_keys import KEYS_FILE, load_keys
 
 COMPANIES_DIR, INFERRED_DIR = "companies", "inferred"
 MERGED_TTL, MERGED_NQ = "privacy-kg.ttl", "privacy-kg.nq"
 MANAGED = (COMPANIES_DIR, INFERRED_DIR)
+CACHE_DIR = Path("local") / "build-cache"
+# the modules whose code shapes the output: a change in them invalidates the incremental cache
+CODE = ("build", "mapping", "corpus", "quotes", "namespaces", "statement_keys", "ontology", "rdfwrite", "closure",
+        "reason", "export")
 
 
 class InconsistencyError(InputError):
@@ -45,13 +62,11 @@ class CompanyOutput:
     asserted: bytes  # Turtle
     inferred: bytes  # Turtle
     quads: bytes  # N-Quads of graph/<slug>: asserted + inferred, sorted
-    problems: list[str]
-
-
-@dataclass
-class BuildResult:
-    companies: list[CompanyOutput]
-    outputs: dict[str, bytes]  # path relative to kg/ -> content
+    problems: list[str]  # inconsistencies
+    input_problems: list[Problem] = field(default_factory=list)
+    reused: bool = False
+    triples: int = 0  # asserted + inferred
+    seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage: map, closure, export
 
 
 def digest(paths: list[Path]) -> str:
@@ -61,64 +76,283 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _company_inputs(company: Company) -> list[Path]:
-    return [company.directory / name for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE)]
+def _company_inputs(directory: Path) -> list[Path]:
+    return [directory / name for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE)]
+
+
+def company_digest(shared_digest: str, directory: Path) -> str:
+    """The inputs hash written in the header of a company's files."""
+    return hashlib.sha256((shared_digest + digest(_company_inputs(directory))).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    package = Path(privacy_kg.__file__).parent
+    return digest([package / f"{name}.py" for name in CODE])
 
 
 @lru_cache(maxsize=2)
-def _vocabulary(ontology_dir: Path, mappings_dir: Path):
+def _vocabulary(ontology_dir: Path, mappings_dir: Path, stamp: str = ""):
+    """Loaded once per process and inputs hash (`stamp`: forked workers must not reuse an older ontology)."""
     vocab = Vocabulary.load(ontology_dir)
     return vocab, load_keys(mappings_dir, vocab)
 
 
-def build_company(company: Company, ontology_dir: Path, mappings_dir: Path, shared_digest: str) -> CompanyOutput:
-    """One company, from its loaded record to its serialised graphs. Runs in a worker process."""
-    vocab, keys = _vocabulary(ontology_dir, mappings_dir)
-    asserted = company_graph(company, vocab, keys)
-    closure = close(asserted, vocab.graph, str(ID[company.slug]))
-    sources = f"corpus/{company.slug}/ and ontology/"
-    h = hashlib.sha256((shared_digest + digest(_company_inputs(company))).encode()).hexdigest()
-    union = Graph() + asserted + closure.inferred
-    return CompanyOutput(
-        company.slug,
-        export.turtle(asserted, sources, h),
-        export.turtle(closure.inferred, sources + " (OWL 2 RL closure)", h),
-        export.nquads([(graph_name(company.slug), union)]),
-        closure.problems,
-    )
+# -- one company ------------------------------------------------------------------------------------
+
+def company_namespaces(slug: str) -> rdfwrite.Namespaces:
+    """The prefixes of a company graph (those mapping.new_graph binds, plus c:)."""
+    return rdfwrite.Namespaces({**{k: str(v) for k, v in PREFIXES.items()}, "c": str(company_iri(slug)) + "/"})
 
 
-def _without_header(turtle: bytes) -> bytes:
-    return turtle.split(b"\n", export.GENERATED.count("\n"))[-1]
+def map_company(company: Company, vocab: Vocabulary, keys) -> set[tuple]:
+    """The company's asserted triples in closure.term form (mapping.company_graph without the Graph)."""
+    found = {(term(s), term(p), term(o)) for s, p, o in company_triples(company)}
+    for clause in company.clauses:
+        found.update((term(s), term(p), term(o)) for s, p, o in clause_triples(company, clause))
+        for statement in clause.statements:
+            found.update((term(s), term(p), term(o))
+                         for s, p, o in practice_triples(company, clause, statement, vocab, keys))
+    return found
 
 
-def build(project: Project, executor: Executor | None = None) -> BuildResult:
-    """Load and check the corpus, map, reason and serialise. Raises InputError (bad input) or
-    InconsistencyError before anything is written."""
-    companies = project.companies()
-    shared = digest([project.ontology_dir / ONTOLOGY_FILE, project.mappings_dir / KEYS_FILE])
-    args = (project.ontology_dir, project.mappings_dir, shared)
-    if executor is None:
-        results = [build_company(c, *args) for c in companies]
+def to_graph(triples: set[tuple], namespaces: rdfwrite.Namespaces) -> Graph:
+    g = Graph()
+    for ns, prefix in namespaces.prefix_of.items():
+        g.bind(prefix, ns, override=True)
+    for s, p, o in triples:
+        g.add((URIRef(s) if type(s) is str else s, URIRef(p), URIRef(o) if type(o) is str else o))
+    return g
+
+
+def turtle(triples: set[tuple], namespaces: rdfwrite.Namespaces) -> str:
+    """Turtle as rdflib writes it: the fast writer, or rdflib itself for what the writer does not handle."""
+    text = rdfwrite.turtle(triples, namespaces)
+    return text if text is not None else to_graph(triples, namespaces).serialize(format="turtle")
+
+
+def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, shared_digest: str,
+                  corpus_dir: Path | None = None) -> CompanyOutput:
+    """One company, from its folder (or loaded record) to its serialised graphs. Runs in a worker process."""
+    vocab, keys = _vocabulary(ontology_dir, mappings_dir, shared_digest)
+    clock = time.process_time()
+    if isinstance(slug_or_company, Company):
+        company = slug_or_company
     else:
-        results = list(executor.map(build_company, companies, *([a] * len(companies) for a in args)))
-    problems = [Problem(f"corpus/{r.slug}/{CLAUSES_FILE}", None, None, f"inconsistent: {p}") for r in results for p in r.problems]
-    if problems:
-        raise InconsistencyError(problems)
-    outputs: dict[str, bytes] = {}
-    for r in results:
-        outputs[f"{COMPANIES_DIR}/{r.slug}.ttl"] = r.asserted
-        outputs[f"{INFERRED_DIR}/{r.slug}.ttl"] = r.inferred
-    every = digest([p for c in companies for p in _company_inputs(c)])
-    header = export.GENERATED.format(sources="corpus/ and ontology/", digest=hashlib.sha256((shared + every).encode()).hexdigest())
-    outputs[MERGED_TTL] = header.encode() + b"".join(_without_header(r.asserted) for r in results)
-    outputs[MERGED_NQ] = b"".join(r.quads for r in results) + export.nquads([(ONTOLOGY_GRAPH, project.vocabulary.graph)])
-    return BuildResult(results, outputs)
+        problems: list[Problem] = []
+        company = CompanyLoader(vocab, keys, problems).load(corpus_dir / slug_or_company)
+        if problems or company is None:
+            return CompanyOutput(slug_or_company, b"", b"", b"", [], problems)
+    slug, namespace = company.slug, str(ID[company.slug])
+    asserted = map_company(company, vocab, keys)
+    seconds = {"map": time.process_time() - clock}
+    clock = time.process_time()
+    fast = close_triples(asserted, vocab.graph, namespace)
+    if fast is None:  # owlrl decides (and explains a clash)
+        namespaces = company_namespaces(slug)
+        closure = close(to_graph(asserted, namespaces), vocab.graph, namespace)
+        inferred, problems = {(term(s), term(p), term(o)) for s, p, o in closure.inferred}, closure.problems
+    else:
+        inferred, problems = fast
+    seconds["closure"] = time.process_time() - clock
+    clock = time.process_time()
+    sources = f"corpus/{slug}/ and ontology/"
+    h = company_digest(shared_digest, company.directory)
+    namespaces = company_namespaces(slug)
+    lines = sorted(set(rdfwrite.nquad_lines(asserted | inferred, str(graph_name(slug)))))
+    output = CompanyOutput(
+        slug,
+        export.header(sources, h) + turtle(asserted, namespaces).encode("utf-8"),
+        export.header(sources + " (OWL 2 RL closure)", h) + turtle(inferred, namespaces).encode("utf-8"),
+        ("\n".join(lines) + "\n").encode("utf-8"),
+        problems, [], False, len(asserted) + len(inferred), seconds,
+    )
+    seconds["export"] = time.process_time() - clock
+    return output
+
+
+def _without_header(turtle_bytes: bytes) -> bytes:
+    return turtle_bytes.split(b"\n", export.GENERATED.count("\n"))[-1]
+
+
+# -- the staged result ------------------------------------------------------------------------------
+
+class StagedOutputs(Mapping):
+    """Path relative to kg/ -> content, held in a staging folder (renamed into kg/ by `write`)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.paths: list[str] = []
+        self.hashes: dict[str, str] = {}  # slug -> inputs hash, for the incremental cache
+        self._cleanup = weakref.finalize(self, shutil.rmtree, str(folder), True)
+
+    def add(self, rel: str, data: bytes) -> None:
+        path = self.folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.paths.append(rel)
+
+    def path(self, rel: str) -> Path:
+        return self.folder / rel
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel not in self.paths:
+            raise KeyError(rel)
+        return (self.folder / rel).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.paths))
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def discard(self) -> None:
+        self._cleanup()
+
+
+@dataclass
+class BuildResult:
+    companies: list[CompanyOutput]  # without their bytes (they are staged)
+    outputs: StagedOutputs
+
+    @property
+    def rebuilt(self) -> list[str]:
+        return [c.slug for c in self.companies if not c.reused]
+
+
+# -- the build --------------------------------------------------------------------------------------
+
+def _reusable(project: Project, slug: str, h: str) -> bool:
+    cache = project.root / CACHE_DIR
+    key = cache / f"{slug}.key"
+    if not key.exists() or key.read_text() != f"{h} {code_digest()}" or not (cache / f"{slug}.nq").exists():
+        return False
+    for folder in MANAGED:
+        path = project.kg_dir / folder / f"{slug}.ttl"
+        if not path.exists():
+            return False
+        with open(path, "rb") as f:
+            head = [f.readline() for _ in range(export.GENERATED.count("\n"))]
+        if export.digest_of(head) != h:
+            return False
+    return True
+
+
+def build(project: Project, executor: Executor | None = None, incremental: bool = True,
+          progress: Callable[[CompanyOutput], None] | None = None) -> BuildResult:
+    """Load and check the corpus, map, reason and serialise into a staging folder. Raises InputError (bad
+    input: every problem listed) or InconsistencyError before anything is written to kg/."""
+    shared = digest([project.ontology_dir / ONTOLOGY_FILE, project.mappings_dir / KEYS_FILE])
+    _vocabulary(project.ontology_dir, project.mappings_dir, shared)  # a bad ontology or mapping table fails here, once
+    slugs = [d.name for d in company_dirs(project.corpus_dir)]
+    hashes = {s: company_digest(shared, project.corpus_dir / s) for s in slugs}
+    reuse = {s for s in slugs if incremental and _reusable(project, s, hashes[s])}
+    todo = [s for s in slugs if s not in reuse]
+    args = (project.ontology_dir, project.mappings_dir, shared, project.corpus_dir)
+    if executor is None:
+        made = (build_company(s, *args) for s in todo)
+    else:
+        made = executor.map(build_company, todo, *([a] * len(todo) for a in args), chunksize=max(1, min(64, len(todo) // 64)))
+    project.root.mkdir(parents=True, exist_ok=True)
+    staged = StagedOutputs(Path(tempfile.mkdtemp(prefix=".kg-build-", dir=project.root)))
+    results: dict[str, CompanyOutput] = {}
+    input_problems: list[Problem] = []
+    inconsistent: list[Problem] = []
+    for r in made:
+        input_problems += r.input_problems
+        inconsistent += [Problem(f"corpus/{r.slug}/{CLAUSES_FILE}", None, None, f"inconsistent: {p}") for p in r.problems]
+        if not r.input_problems and not r.problems:
+            staged.add(f"{COMPANIES_DIR}/{r.slug}.ttl", r.asserted)
+            staged.add(f"{INFERRED_DIR}/{r.slug}.ttl", r.inferred)
+            staged.add(f"quads/{r.slug}.nq", r.quads)
+        results[r.slug] = CompanyOutput(r.slug, b"", b"", b"", r.problems, [], False, r.triples, r.seconds)
+        if progress:
+            progress(results[r.slug])
+    if input_problems:
+        staged.discard()
+        raise InputError(input_problems)
+    if inconsistent:
+        staged.discard()
+        raise InconsistencyError(inconsistent)
+    for slug in sorted(reuse):
+        for folder in MANAGED:
+            shutil.copyfile(project.kg_dir / folder / f"{slug}.ttl", _target(staged, f"{folder}/{slug}.ttl"))
+        shutil.copyfile(project.root / CACHE_DIR / f"{slug}.nq", _target(staged, f"quads/{slug}.nq"))
+        results[slug] = CompanyOutput(slug, b"", b"", b"", [], [], True)
+    _merge(project, staged, slugs, shared)
+    staged.hashes = hashes
+    return BuildResult([results[s] for s in slugs], staged)
+
+
+def _target(staged: StagedOutputs, rel: str) -> Path:
+    path = staged.path(rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged.paths.append(rel)
+    return path
+
+
+def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: str) -> None:
+    """The merged Turtle and N-Quads, streamed from the staged pieces in company order."""
+    every = digest([p for s in slugs for p in _company_inputs(project.corpus_dir / s)])
+    header = export.header("corpus/ and ontology/", hashlib.sha256((shared + every).encode()).hexdigest())
+    with open(_target(staged, MERGED_TTL), "wb") as ttl:
+        ttl.write(header)
+        for slug in slugs:
+            ttl.write(_without_header(staged[f"{COMPANIES_DIR}/{slug}.ttl"]))
+    with open(_target(staged, MERGED_NQ), "wb") as nq:
+        for slug in slugs:
+            with open(staged.path(f"quads/{slug}.nq"), "rb") as piece:
+                shutil.copyfileobj(piece, nq, 1 << 20)
+        nq.write(_ontology_quads(project.ontology_dir, shared))
+    staged.paths = [p for p in staged.paths if not p.startswith("quads/")]
+
+
+@lru_cache(maxsize=2)
+def _ontology_quads(ontology_dir: Path, stamp: str) -> bytes:
+    return export.nquads([(ONTOLOGY_GRAPH, Vocabulary.load(ontology_dir).graph)])
 
 
 def write(project: Project, result: BuildResult) -> list[str]:
-    return export.write_outputs(project.kg_dir, result.outputs, MANAGED)
+    """Rename the staged files into kg/ (each atomically), remove files no longer produced, refresh the
+    incremental cache; returns the changed paths."""
+    staged = result.outputs
+    changed = [rel for rel, _ in stale_files(project, result)]
+    for rel in changed:
+        if rel in staged.paths:
+            target = project.kg_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.path(rel).chmod(0o644)
+            staged.path(rel).replace(target)
+        else:
+            (project.kg_dir / rel).unlink()
+    _refresh_cache(project, result)
+    staged.discard()
+    return changed
+
+
+def _refresh_cache(project: Project, result: BuildResult) -> None:
+    cache = project.root / CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
+    hashes = result.outputs.hashes
+    for c in result.companies:
+        quads = result.outputs.folder / "quads" / f"{c.slug}.nq"
+        if not c.reused and quads.exists() and c.slug in hashes:
+            quads.replace(cache / f"{c.slug}.nq")
+            export.write_atomically(cache / f"{c.slug}.key", f"{hashes[c.slug]} {code_digest()}".encode())
+    known = {c.slug for c in result.companies}
+    for path in cache.glob("*.*"):
+        if path.stem not in known:
+            path.unlink()
 
 
 def stale_files(project: Project, result: BuildResult) -> list[tuple[str, str]]:
-    return export.differences(project.kg_dir, result.outputs, MANAGED)
+    """(path, 'changed' | 'missing' | 'stale') for every file of kg/ that the build would change."""
+    found = []
+    for rel in result.outputs:
+        path = project.kg_dir / rel
+        if not path.exists():
+            found.append((rel, "missing"))
+        elif not filecmp.cmp(path, result.outputs.path(rel), shallow=False):
+            found.append((rel, "changed"))
+    found += [(rel, "stale") for rel in export.stale(project.kg_dir, result.outputs, MANAGED)]
+    return found

@@ -11,9 +11,14 @@ clashes) are explained in words with the clause quote behind each practice invol
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import owlrl
 from owlrl.Namespaces import ERRNS
@@ -56,13 +61,38 @@ def ontology_closure(ontology: Graph) -> Graph:
     return _ontology_closure_cached(id(ontology), ontology)
 
 
+CACHE = Path(os.environ.get("PRIVACY_KG_CACHE") or Path(tempfile.gettempdir()) / "privacy-kg-cache")
+
+
 @lru_cache(maxsize=4)
 def _compiled_cached(key: int, ontology: Graph) -> CompiledOntology | None:
+    """Compiled from owlrl's closure of the ontology; kept on disk by the ontology's content hash (plus
+    owlrl's and the compiler's versions), so a new process does not close the ontology again."""
+    import owlrl as _owlrl
+    import privacy_kg.closure as compiler
+
+    anonymous = lambda t: "_" if isinstance(t, BNode) else t.n3()  # noqa: E731
+    fingerprint = hashlib.sha256("\n".join(sorted(f"{anonymous(s)} {p.n3()} {anonymous(o)}" for s, p, o in ontology)).encode()
+                                 + _owlrl.__version__.encode()
+                                 + Path(compiler.__file__).read_bytes()).hexdigest()
+    cached = CACHE / f"ontology-{fingerprint}.pickle"
     try:
-        return CompiledOntology(ontology_closure(ontology))
+        return pickle.loads(cached.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    try:
+        result = CompiledOntology(ontology_closure(ontology))
     except Unsupported as e:
         warnings.warn(f"OWL 2 RL fast path unavailable ({e}); using owlrl for every company", stacklevel=2)
-        return None
+        result = None
+    try:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(result))
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only temp folder only costs the closure next time
+    return result
 
 
 def compiled(ontology: Graph) -> CompiledOntology | None:

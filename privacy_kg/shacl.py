@@ -55,14 +55,14 @@ class Result:
 class Index:
     """A company graph (closure.term form) indexed by subject and by object."""
 
-    def __init__(self, triples: set[tuple]):
+    def __init__(self, triples: set[tuple], strict: bool = True):
         self.triples = triples
         self.out: dict = defaultdict(lambda: defaultdict(set))
         self.inn: dict = defaultdict(lambda: defaultdict(set))
         for s, p, o in triples:
             self.out[s][p].add(o)
             self.inn[o][p].add(s)
-        if any(p == SUBCLASS for _, p, _ in triples):
+        if strict and any(p == SUBCLASS for _, p, _ in triples):
             raise Unsupported("the data graph has rdfs:subClassOf triples (sh:class would follow them)")
 
     def objects(self, s, p) -> set:

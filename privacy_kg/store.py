@@ -30,6 +30,12 @@ def open_store(kg_dir: Path, path: Path | None = None) -> ox.Store:
     return store
 
 
+def replace_graph(store: ox.Store, graph: str, nquads: Path) -> None:
+    """Replace one named graph with the quads of a file (e.g. one company after an incremental build)."""
+    store.remove_graph(ox.NamedNode(graph)) if store.contains_named_graph(ox.NamedNode(graph)) else None
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+
+
 def _fingerprint(export: Path) -> str:
     stat = export.stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}"

@@ -1,29 +1,37 @@
 """Validation of the kg/ export: SHACL (ontology/shapes.ttl) and OWL 2 RL consistency, per company graph
 (small graphs, any concurrent.futures Executor), plus a whole-export cross-check for small corpora.
 
+Per company, the graph is read with Oxigraph's parser; the shapes run on the compiled engine (shacl.py)
+and consistency on the compiled closure (closure.py); pyshacl and owlrl remain the reference and take
+over when the fast paths do not cover the shapes or the graph. The whole-export cross-check is pyshacl.
+
 Outputs (kg/validation/): report.ttl (the SHACL report graph), summary.json; and kg/coverage.csv, the
 company x core-topic matrix (number of practices; 0 = silent)."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
-from privacy_kg import export
-from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR
+from privacy_kg import export, shacl as engine
+from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR, company_namespaces, to_graph
+from privacy_kg.closure import plain_triples, term
 from privacy_kg.namespaces import ID, PK
 from privacy_kg.ontology import Vocabulary
 from privacy_kg.project import Project
-from privacy_kg.reason import close
+from privacy_kg.rdfwrite import nt_term
+from privacy_kg.reason import close, close_triples
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_FILE = "shapes.ttl"
@@ -49,7 +57,7 @@ class CompanyValidation:
     findings: list[Finding]
     inconsistencies: list[str]
     coverage: dict[str, int]  # core topic label -> practices
-    report: bytes  # the SHACL report graph, N-Triples
+    report: bytes  # the SHACL results, N-Triples lines with content-derived blank node labels
 
 
 @dataclass
@@ -75,9 +83,30 @@ class Validation:
         return not self.violations and not self.inconsistent and not self.disagreements
 
 
-@lru_cache(maxsize=2)
+def _stamp(ontology_dir: Path) -> tuple:
+    """The shapes' and ontology's sizes and times: the caches below follow edits (forked workers too)."""
+    return tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in (ontology_dir / SHAPES_FILE, ontology_dir / "privacy-kg.ttl"))
+
+
 def _inputs(ontology_dir: Path) -> tuple[Graph, Vocabulary]:
+    return _inputs_cached(ontology_dir, _stamp(ontology_dir))
+
+
+@lru_cache(maxsize=2)
+def _inputs_cached(ontology_dir: Path, stamp: tuple) -> tuple[Graph, Vocabulary]:
     return Graph().parse(ontology_dir / SHAPES_FILE), Vocabulary.load(ontology_dir)
+
+
+def _compiled(ontology_dir: Path) -> engine.CompiledShapes | None:
+    return _compiled_cached(ontology_dir, _stamp(ontology_dir))
+
+
+@lru_cache(maxsize=2)
+def _compiled_cached(ontology_dir: Path, stamp: tuple) -> engine.CompiledShapes | None:
+    try:
+        return engine.CompiledShapes(_inputs(ontology_dir)[0])
+    except engine.Unsupported:
+        return None
 
 
 def _text(term) -> str:
@@ -108,21 +137,100 @@ def shacl(data: Graph, shapes: Graph) -> Graph:
     return report
 
 
-def coverage(data: Graph, vocab: Vocabulary) -> dict[str, int]:
-    return {vocab.label(t): len(set(data.subjects(RDF.type, t))) for t in vocab.core_topics}
+def read_graph(path: Path) -> set[tuple]:
+    """A Turtle file as closure.term triples, read with Oxigraph's parser."""
+    return {(t.subject.value if isinstance(t.subject, ox.NamedNode) else engine.from_ox(t.subject), t.predicate.value,
+             engine.from_ox(t.object)) for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)}
+
+
+def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: Path) -> CompanyValidation:
+    """SHACL and OWL 2 RL consistency of one company graph (asserted + inferred triples)."""
+    shapes, vocab = _inputs(ontology_dir)
+    data = asserted | inferred
+    compiled = _compiled(ontology_dir)
+    if compiled is not None:
+        try:
+            results, source = compiled.validate(data), shapes
+        except engine.Unsupported:
+            compiled = None
+    if compiled is None:
+        report = shacl(to_graph(data, company_namespaces(slug)), shapes)
+        results, source = results_of(report), report
+    index = engine.Index(data, strict=False)
+    name = next((str(o) for s, p, o in data if s == str(ID[slug]) and p == str(RDFS.label)), slug)
+    namespace = str(ID[slug])
+    fast = close_triples(asserted, vocab.graph, namespace)
+    problems = fast[1] if fast is not None else close(to_graph(asserted, company_namespaces(slug)), vocab.graph, namespace).problems
+    return CompanyValidation(slug, name, sorted(_finding(r, index, slug) for r in results), problems,
+                             coverage_of(index, vocab), ("".join(report_lines(results, source))).encode("utf-8"))
 
 
 def validate_company(slug: str, kg_dir: Path, ontology_dir: Path) -> CompanyValidation:
-    """One company graph with its closure: SHACL and OWL 2 RL consistency. Runs in a worker process."""
-    shapes, vocab = _inputs(ontology_dir)
-    asserted = Graph().parse(kg_dir / COMPANIES_DIR / f"{slug}.ttl")
-    data = Graph() + asserted
-    data.parse(kg_dir / INFERRED_DIR / f"{slug}.ttl")
-    report = shacl(data, shapes)
-    name = _text(data.value(ID[slug], RDFS.label)) or slug
-    closure = close(asserted, vocab.graph, str(ID[slug]))
-    return CompanyValidation(slug, name, findings_of(report, data, slug), closure.problems,
-                             coverage(data, vocab), report.serialize(format="nt").encode())
+    """One company graph with its closure, as written in kg/. Runs in a worker process."""
+    return check(slug, read_graph(kg_dir / COMPANIES_DIR / f"{slug}.ttl"), read_graph(kg_dir / INFERRED_DIR / f"{slug}.ttl"), ontology_dir)
+
+
+def coverage_of(index: engine.Index, vocab: Vocabulary) -> dict[str, int]:
+    return {vocab.label(t): len(index.subjects(engine.TYPE, str(t))) for t in vocab.core_topics}
+
+
+def _finding(r: engine.Result, data: engine.Index, company: str) -> Finding:
+    focus = r.focus
+    clause = focus if data.is_a(focus, str(PK.Clause)) else next(iter(sorted(data.objects(focus, str(PK.hasEvidence)), key=str)), None)
+    quote = next(iter(data.objects(clause, str(PK.quote))), None) if clause is not None else None
+    return Finding(company, str(r.severity).rsplit("#", 1)[-1], r.message, _text(focus),
+                   str(r.path) if isinstance(r.path, URIRef) else "",
+                   _text(r.value), " ".join(_text(quote).split()))
+
+
+def results_of(report: Graph) -> list[engine.Result]:
+    """pyshacl's report graph as engine results (the report graph is then their blank nodes' source)."""
+    found = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        v = report.value
+        found.append(engine.Result(term(v(r, SH.focusNode)), v(r, SH.resultSeverity), v(r, SH.sourceConstraintComponent),
+                                   v(r, SH.sourceShape), str(v(r, SH.resultMessage) or ""), v(r, SH.resultPath),
+                                   None if v(r, SH.value) is None else term(v(r, SH.value)), v(r, SH.sourceConstraint)))
+    return found
+
+
+# -- the report as N-Triples with labels derived from content (byte-stable, and fast) -----------------
+
+def _copy(node, source: Graph, prefix: str, lines: list[str]) -> str:
+    """Write a blank node's description (recursively) under a content-derived label; return the label."""
+    if not isinstance(node, BNode):
+        return nt_term(term(node))
+    inner = []
+    for p, o in sorted(source.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]) if not isinstance(po[1], BNode) else "")):
+        inner.append((str(p), _copy(o, source, prefix, lines)))
+    label = f"_:{prefix}{hashlib.sha1(repr(inner).encode()).hexdigest()[:20]}"
+    lines += [f"{label} <{p}> {o} .\n" for p, o in inner]
+    return label
+
+
+def report_lines(results: list[engine.Result], source: Graph) -> list[str]:
+    lines: list[str] = []
+    seen: Counter = Counter()
+    rows = []
+    for r in results:
+        shape_lines: list[str] = []
+        fields = [(SH.focusNode, nt_term(r.focus)), (SH.resultMessage, nt_term(Literal(r.message))),
+                  (SH.resultSeverity, nt_term(r.severity)), (SH.sourceConstraintComponent, nt_term(r.component))]
+        key = repr(fields) + repr(r.shape if not isinstance(r.shape, BNode) else "") + repr(r.value) + repr(r.path if not isinstance(r.path, BNode) else "")
+        label = "r" + hashlib.sha1(key.encode()).hexdigest()[:24]
+        seen[label] += 1
+        label = f"{label}{seen[label]}"
+        fields.append((SH.sourceShape, _copy(r.shape, source, label + "s", shape_lines)))
+        if r.path is not None:
+            fields.append((SH.resultPath, _copy(r.path, source, label + "p", shape_lines)))
+        if r.value is not None:
+            fields.append((SH.value, nt_term(r.value)))
+        if r.constraint is not None:
+            fields.append((SH.sourceConstraint, _copy(r.constraint, source, label + "c", shape_lines)))
+        rows.append(f"_:{label} <{RDF.type}> <{SH.ValidationResult}> .\n")
+        rows += [f"_:{label} <{p}> {o} .\n" for p, o in fields]
+        lines += shape_lines
+    return rows + lines
 
 
 def company_slugs(kg_dir: Path) -> list[str]:
@@ -159,19 +267,18 @@ def cross_check(project: Project, validation: Validation) -> None:
 # -- outputs ---------------------------------------------------------------------------------------
 
 def report_graph(validation: Validation) -> bytes:
-    """One SHACL validation report for the whole export, canonically labelled so it is byte-stable."""
-    merged = Graph()
+    """One SHACL validation report for the whole export: sorted N-Triples (a subset of Turtle) whose blank
+    node labels derive from their content, so the file is byte-stable."""
+    root = "<https://w3id.org/privacy-kg/validation/report>"
+    lines = {f"{root} <{RDF.type}> <{SH.ValidationReport}> .",
+             f"{root} <{SH.conforms}> {nt_term(Literal(validation.violations == 0))} ."}
     for c in validation.companies:
-        merged.parse(data=c.report.decode(), format="nt")
-    for report in list(merged.subjects(RDF.type, SH.ValidationReport)):
-        merged.remove((report, None, None))
-    root = URIRef("https://w3id.org/privacy-kg/validation/report")
-    merged.add((root, RDF.type, SH.ValidationReport))
-    merged.add((root, SH.conforms, Literal(validation.violations == 0)))
-    for result in list(merged.subjects(RDF.type, SH.ValidationResult)):
-        merged.add((root, SH.result, result))
-    lines = sorted(set(to_canonical_graph(merged).serialize(format="nt").splitlines()))
-    body = "\n".join(line for line in lines if line.strip()) + "\n"
+        for line in c.report.decode("utf-8").split("\n"):
+            if line.strip():
+                lines.add(line)
+                if line.startswith("_:r") and f"<{RDF.type}> <{SH.ValidationResult}>" in line:
+                    lines.add(f"{root} <{SH.result}> {line.split(' ', 1)[0]} .")
+    body = "\n".join(sorted(lines)) + "\n"
     return ("# Generated by `privacy-kg validate` from kg/ and ontology/shapes.ttl: do not edit.\n" + body).encode()
 
 

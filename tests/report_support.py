@@ -12,9 +12,14 @@ from privacy_kg.project import Project
 from conftest import REPO
 
 
+_built: dict[str, report.Report] = {}  # one build for every module that imports the fixture
+
+
 @pytest.fixture(scope="session")
 def seeds_report(tmp_path_factory) -> report.Report:
-    return report.build(Project(REPO), tmp_path_factory.mktemp("report") / "site")
+    if "seeds" not in _built:
+        _built["seeds"] = report.build(Project(REPO), tmp_path_factory.mktemp("report") / "site")
+    return _built["seeds"]
 
 
 class _ById(HTMLParser):

@@ -106,3 +106,16 @@ def test_an_inconsistent_graph_fails_the_build_and_leaves_kg_untouched(make_proj
     assert "inconsistent" in result.output and "no-sale" in result.output
     assert "Disjoint classes" in result.output and "pk:Sale" not in result.output.replace("ontology#Sale", "")
     assert snapshot(project.kg_dir) == before
+
+
+def test_an_incremental_build_rebuilds_only_the_changed_company_and_equals_a_full_build(make_project):
+    project = make_project("acme", "voipcom")
+    assert run(project, "build").exit_code == 0
+    clauses = project.corpus_dir / "acme" / "clauses.yaml"
+    clauses.write_text(clauses.read_text().replace("note: the subpoena exception", "note: changed"))
+    incremental = building.build(project)
+    assert incremental.rebuilt == ["acme"]
+    full = building.build(project, incremental=False)
+    assert full.rebuilt == ["acme", "voipcom"] and dict(incremental.outputs) == dict(full.outputs)
+    building.write(project, incremental)
+    assert building.build(project).rebuilt == []

@@ -79,6 +79,17 @@ def test_the_third_party_actor_is_an_individual_of_its_class(repo):
     assert actor == URIRef(C + "party/third-party") and (actor, RDF.type, PK.ThirdParty) in g
 
 
+def test_a_third_party_that_acts_unnamed_is_still_a_third_party(repo, tmp_path):
+    root = copy_fixture(tmp_path)
+    path = root / "consolidation" / "1_example.com.csv"
+    text = path.read_text(encoding="utf-8")
+    named = '""Third Party Entity"": {""selectedText"": ""Advertisers"", ""startIndexInSegment"": 63, ""endIndexInSegment"": 74, ""value"": ""Unnamed third party""}'
+    assert named in text
+    path.write_text(text.replace(named, '""Third Party Entity"": {""startIndexInSegment"": -1, ""endIndexInSegment"": -1, ""value"": ""Unspecified""}'), encoding="utf-8")
+    _, result = adapted(repo, root=root)
+    assert statements(result)["segment-2", 2]["actor"] == ["ThirdParty"]  # not the company itself
+
+
 def test_the_text_is_described_as_the_corpus_html(repo):
     _, result = adapted(repo)
     text = URIRef(C + "policy/text")

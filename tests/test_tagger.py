@@ -186,16 +186,6 @@ def test_evaluate_rejects_a_folder_not_in_the_format(tmp_path):
         dataset.load(tmp_path)
 
 
-def test_cli_evaluate_json(tmp_path):
-    from typer.testing import CliRunner
-
-    from privacy_kg.cli import app
-    result = CliRunner().invoke(app, ["tagger", "evaluate", "--opp115", str(MINI), "--folds", "2", "--no-embeddings",
-                                      "--format", "json", "--models", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert '"micro"' in result.output and '"modality"' in result.output
-
-
 # -- drafts ------------------------------------------------------------------------------------------
 def test_clause_ids_are_unique_and_occurrences_counted():
     taken: set[str] = set()
@@ -235,25 +225,6 @@ def test_draft_of_each_seed_policy_maps_to_proposed_practices(make_project, mini
     graph = company_graph(company, project.vocabulary, project.keys)
     practices = set(graph.subjects(PK.isProposed, Literal(True)))
     assert practices and all(graph.value(p, PK.hasConfidence) is not None for p in practices)
-
-
-def test_cli_train_then_tag(make_project, tmp_path):
-    from typer.testing import CliRunner
-
-    from privacy_kg.cli import app
-    project = make_project()
-    models = tmp_path / "models"
-    runner = CliRunner()
-    trained = runner.invoke(app, ["tagger", "train", "--opp115", str(MINI), "--no-embeddings", "--models", str(models)])
-    assert trained.exit_code == 0, trained.output
-    policy = tmp_path / "policy.txt"
-    policy.write_text(MESSY, encoding="utf-8")
-    args = ["tag", str(policy), "-c", "example-co", "--root", str(project.root), "--models", str(models)]
-    tagged = runner.invoke(app, args)
-    assert tagged.exit_code == 0, tagged.output
-    assert (project.corpus_dir / "example-co" / "clauses.yaml").exists()
-    again = runner.invoke(app, args)  # refuses to overwrite the draft: usage error, nothing written
-    assert again.exit_code == 2 and "exists already" in again.output
 
 
 def test_train_saves_a_model_that_loads(tmp_path):

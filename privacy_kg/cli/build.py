@@ -15,12 +15,13 @@ def register(app: typer.Typer) -> None:
         root: RootOption = None,
         check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and list the files when kg/ is stale.")] = False,
         jobs: JobsOption = DEFAULT_JOBS,
+        full: Annotated[bool, typer.Option("--full", help="Rebuild every company (default: only those whose inputs or the build code changed; --check always rebuilds all).")] = False,
     ) -> None:
         """Build kg/ from corpus/ and ontology/: map, reason (OWL 2 RL), check consistency, export."""
         proj = project(root)
         try:
             with executor(jobs) as pool:
-                result = building.build(proj, pool)
+                result = building.build(proj, pool, incremental=not (full or check))
         except building.InconsistencyError as error:
             fail_on_input_error(error, exit_code=1)
         except InputError as error:
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
             stale = building.stale_files(proj, result)
             for rel, status in stale:
                 err.print(f"kg/{rel}: {status}", highlight=False)
+            result.outputs.discard()
             if stale:
                 err.print(f"kg/ is stale ({len(stale)} file(s)); run `privacy-kg build` and commit kg/.")
                 raise typer.Exit(1)

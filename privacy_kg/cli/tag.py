@@ -70,6 +70,7 @@ def register(app: typer.Typer) -> None:
         trained: Annotated[bool, typer.Option("--trained", help="Test the trained model on every policy instead of cross-validating (for a folder it was not trained on).")] = False,
         seeds: Annotated[bool, typer.Option("--seeds", help="Also report how much of the hand-tagged corpus the draft recovers (trained model).")] = False,
         fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+        fail_under: Annotated[Optional[float], typer.Option("--fail-under", min=0.0, max=1.0, help="Exit 1 when the category micro-F1 is below this (a regression guard for CI).")] = None,
         root: RootOption = None,
         models: ModelsOption = None,
         embeddings: EmbeddingsOption = None,
@@ -97,6 +98,10 @@ def register(app: typer.Typer) -> None:
             out.print_json(json.dumps(result))
         else:
             _print_tables(result)
+        micro = evaluation.categories.micro.f1
+        if fail_under is not None and micro < fail_under:
+            err.print(f"category micro-F1 {micro:.3f} is below --fail-under {fail_under}", highlight=False)
+            raise typer.Exit(1)
 
 
 def _seed_recovery(proj, model) -> list[dict]:

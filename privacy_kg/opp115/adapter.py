@@ -124,6 +124,8 @@ class Adapter:
                     parties += terms
                 else:
                     _extend(values, key, terms)
+        if not parties and role == "actor" and category.acting_party is not None:
+            parties = [category.acting_party]  # a third party acts, the annotator did not say which
         if parties:
             if role is None:
                 self._problem(first, f"{practice.category}: a value gives a party but the category has no {PARTY_ROLE}")

@@ -18,6 +18,7 @@ from privacy_kg.statement_keys import KeySpec
 
 TABLE_FILE = "opp115.yaml"
 PARTY, PARTY_ROLE = "party", "party_role"  # the table's own keys: a party, and the statement key it fills
+ACTING_PARTY = "acting_party"  # a category's actor when a value makes the party act but none is named
 
 Entry = dict[str, list[Any]]  # statement key (or party / party_role) -> resolved values
 
@@ -27,6 +28,7 @@ class Category:
     name: str
     practice: URIRef
     party_role: str | None
+    acting_party: URIRef | None = None
     values: dict[str, dict[str, Entry]] = field(default_factory=dict)  # attribute -> value -> entry
 
 
@@ -107,10 +109,11 @@ class _Loader:
             return None
         practice = self._terms("practice", spec["practice"], line, f"category {name}")
         role = spec.get(PARTY_ROLE)
+        acting = self._terms(PARTY, spec[ACTING_PARTY], line, f"category {name}") if ACTING_PARTY in spec else [None]
         values = self._attributes(spec.get("values") or {}, f"category {name}")
-        if not practice or (role is not None and not self._party_role(role, line, f"category {name}")):
+        if not practice or not acting or (role is not None and not self._party_role(role, line, f"category {name}")):
             return None
-        return Category(name, practice[0], role, values)
+        return Category(name, practice[0], role, acting[0], values)
 
     def _attributes(self, table: Any, where: str) -> dict[str, dict[str, Entry]]:
         attributes = {}

@@ -73,7 +73,7 @@ def document(policy: Policy, quorum: int = 2) -> Document:
                 cases.append(ModalityCase(sentence, span.value))
     examples = []
     for s in policy.segments:
-        labels = frozenset(l for l in LABELS if len(label_votes.get((s.index, l), ())) >= quorum)
+        labels = frozenset(lb for lb in LABELS if len(label_votes.get((s.index, lb), ())) >= quorum)
         types = frozenset(t for (i, t), who in type_votes.items() if i == s.index and len(who) >= quorum)
         examples.append(Example(s.text, labels, types))
     return Document(policy.name, tuple(examples), tuple(cases))

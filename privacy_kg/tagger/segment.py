@@ -83,6 +83,7 @@ def _is_title(line: str) -> bool:
         return words <= 15
     return words <= 8 and not re.search(r"[.!]$", body)
 
+
 def _lines(text: str) -> list[Span]:
     spans, pos = [], 0
     for line in text.splitlines(keepends=True):

@@ -1,0 +1,262 @@
+"""The scale benchmark: every stage of the pipeline on N synthetic companies, against the naive baselines.
+
+    python -m benchmarks.run                      # N = 10, 100, 1000, 10000
+    python -m benchmarks.run -n 100 --baselines 0 # CI: N = 100, no naive baselines
+
+Per N: a synthetic project (benchmarks/synthetic.py) in --work; then the stages, each timed for wall
+time, CPU time (this process and its workers), peak RSS (process tree, sampled) and triples/s:
+  build      `privacy-kg build` as a whole (per-company work on a process pool of --jobs workers), and
+             inside it, from the workers' CPU clocks: map (load + check + map), closure, export
+  write      staged files renamed into kg/ (the merged Turtle and N-Quads are assembled in build)
+  validate   `privacy-kg validate` (SHACL + consistency per company, pool)
+  load       bulk load of kg/privacy-kg.nq into an on-disk Oxigraph store
+  queries    every stored query on that store (each timed; median and max reported)
+  incremental one company's clauses changed: build (incremental) + write + validate it + reload its graph
+and, where they finish within --baseline-timeout seconds and N <= --baselines, the naive runs on the whole
+graph: pyshacl, owlrl, rdflib SPARQL (every stored query), with the ratio to the pipeline's stage.
+Results: benchmarks/results/<timestamp>-n<N>.json and a CSV of all rows, plus a printed table."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import shutil
+import statistics
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import yaml
+
+from benchmarks.synthetic import make_project
+from privacy_kg import build as building, queries, store as stores, validate as validation
+from privacy_kg.project import Project
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_N = (10, 100, 1000, 10000)
+
+
+class Stage:
+    def __init__(self, name: str, triples: int | None = None):
+        self.name, self.triples = name, triples
+        self.row: dict = {}
+
+
+@contextmanager
+def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
+    """Wall, CPU (self + reaped children) and peak RSS of the process tree during the block."""
+    me = psutil.Process()
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            try:
+                total = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
+            except psutil.Error:
+                total = 0
+            peak[0] = max(peak[0], total)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    cpu0 = _cpu()
+    wall0 = time.perf_counter()
+    row = {"stage": name, **extra}
+    try:
+        yield row
+    finally:
+        wall = time.perf_counter() - wall0
+        done.set()
+        sampler.join()
+        row.update(wall_s=round(wall, 3), cpu_s=round(_cpu() - cpu0, 3), peak_rss_mb=round(peak[0] / 2**20, 1))
+        n = row.get("triples", triples)
+        if n:
+            row["triples"] = n
+            row["triples_per_s"] = round(n / wall) if wall else None
+        rows.append(row)
+
+
+def _cpu() -> float:
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+# -- naive baselines, each in a child process with a time limit --------------------------------------
+
+def _baseline_pyshacl(kg: str) -> None:
+    from rdflib import Graph
+    data = Graph()
+    for folder in ("companies", "inferred"):
+        for f in sorted(Path(kg, folder).glob("*.ttl")):
+            data.parse(f)
+    validation.shacl(data, Graph().parse(Path(kg).parent / "ontology" / "shapes.ttl"))
+
+
+def _baseline_owlrl(kg: str) -> None:
+    from rdflib import Graph
+    from privacy_kg.reason import _expand
+    data = Graph().parse(Path(kg).parent / "ontology" / "privacy-kg.ttl")
+    for f in sorted(Path(kg, "companies").glob("*.ttl")):
+        data.parse(f)
+    _expand(data)
+
+
+def _baseline_rdflib_sparql(kg: str) -> None:
+    from rdflib import Dataset
+    dataset = Dataset()
+    dataset.parse(Path(kg) / building.MERGED_NQ, format="nquads")
+    for q in queries.load_all(Path(kg).parent / "queries"):
+        queries.run_rdflib(dataset, q)
+
+
+BASELINES = {"pyshacl whole graph": (_baseline_pyshacl, "validate"), "owlrl whole graph": (_baseline_owlrl, "closure"),
+             "rdflib SPARQL, all queries": (_baseline_rdflib_sparql, "queries")}
+
+
+def run_baseline(rows: list[dict], name: str, fn, kg: Path, timeout: float) -> None:
+    with measured(rows, f"baseline: {name}") as row:
+        process = mp.get_context("fork").Process(target=fn, args=(str(kg),))
+        process.start()
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join()
+            row["note"] = f"did not finish in {timeout:.0f} s"
+        elif process.exitcode:
+            row["note"] = f"failed (exit {process.exitcode})"
+
+
+# -- one N -------------------------------------------------------------------------------------------
+
+def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: int) -> list[dict]:
+    rows: list[dict] = []
+    root = work / f"n{n}"
+    with measured(rows, "generate synthetic corpus", companies=n):
+        make_project(root, n, seed)
+    shutil.copytree(Path(__file__).resolve().parents[1] / "queries", root / "queries")
+    project = Project(root)
+    outputs: list = []
+    with measured(rows, "build (map + closure + export)", companies=n) as row:
+        with ProcessPoolExecutor(jobs) as pool:  # inside the measure: its workers' CPU is counted when they exit
+            result = building.build(project, pool, incremental=False, progress=outputs.append)
+        row["triples"] = sum(c.triples for c in outputs)
+    triples = rows[-1]["triples"]
+    build_wall = rows[-1]["wall_s"]
+    cpu = {k: sum(c.seconds.get(k, 0) for c in outputs) for k in ("map", "closure", "export")}
+    total_cpu = sum(cpu.values()) or 1
+    for k, v in cpu.items():  # the stages inside the build: workers' CPU, wall as their share of the build
+        rows.append({"stage": k, "companies": n, "cpu_s": round(v, 3), "wall_s": round(build_wall * v / total_cpu, 3),
+                     "triples": triples, "triples_per_s": round(triples / (build_wall * v / total_cpu)) if v else None,
+                     "note": "inside build: workers' CPU; wall = its share of the build's wall time"})
+    with measured(rows, "write kg/", triples, companies=n):
+        building.write(project, result)
+    with measured(rows, "validate (SHACL + consistency)", triples, companies=n):
+        with ProcessPoolExecutor(jobs) as pool:
+            checked = validation.validate(project, pool, whole=False)
+        validation.write(project, checked)
+    db = root / "store"
+    shutil.rmtree(db, ignore_errors=True)
+    with measured(rows, "load (Oxigraph bulk load, on disk)", companies=n) as row:
+        store = stores.open_store(project.kg_dir, db)
+        row["triples"] = len(store)
+    load_wall = rows[-1]["wall_s"]
+    times = []
+    with measured(rows, "queries (all stored, embedded store)", triples, companies=n) as row:
+        for q in queries.load_all(root / "queries"):
+            t = time.perf_counter()
+            queries.run_embedded(store, q)
+            times.append((q.name, time.perf_counter() - t))
+        row["median_query_s"] = round(statistics.median(t for _, t in times), 3)
+        row["max_query"] = max(times, key=lambda x: x[1])[0] + f" {max(t for _, t in times):.2f} s"
+    rows[-1]["per_query_s"] = {name: round(t, 3) for name, t in times}
+    _incremental(rows, project, store, n)
+    del store
+    for row in rows:
+        if row.get("wall_s") and load_wall and not row["stage"].startswith(("generate", "baseline")):
+            row["x_load"] = round(row["wall_s"] / load_wall, 2)
+    if n <= baselines:
+        for name, (fn, stage) in BASELINES.items():
+            run_baseline(rows, name, fn, project.kg_dir, timeout)
+            ours = next((r for r in rows if r["stage"].startswith(stage)), None)
+            if ours and "note" not in rows[-1]:
+                rows[-1]["ratio_to_pipeline"] = round(rows[-1]["wall_s"] / ours["wall_s"], 1)
+        naive = [r for r in rows if r["stage"].startswith("baseline")]
+        if naive and not any("note" in r for r in naive):
+            pipeline = sum(r["wall_s"] for r in rows if r["stage"] in (
+                "build (map + closure + export)", "write kg/", "validate (SHACL + consistency)",
+                "load (Oxigraph bulk load, on disk)", "queries (all stored, embedded store)"))
+            rows.append({"stage": "naive total / pipeline total", "companies": n,
+                         "ratio": round(sum(r["wall_s"] for r in naive) / pipeline, 1)})
+    for row in rows:
+        row.setdefault("companies", n)
+    return rows
+
+
+def _incremental(rows: list[dict], project: Project, store, n: int) -> None:
+    """One company edited: rebuild only it, validate it, reload its graph."""
+    slug = sorted(p.name for p in project.corpus_dir.iterdir())[n // 2]
+    clauses = project.corpus_dir / slug / "clauses.yaml"
+    document = yaml.safe_load(clauses.read_text(encoding="utf-8"))
+    document["clauses"][0]["statements"][0]["note"] = "edited for the incremental benchmark"
+    clauses.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with measured(rows, "incremental: 1 company rebuilt, validated, reloaded", companies=n) as row:
+        result = building.build(project, None, incremental=True)
+        row["rebuilt"] = len(result.rebuilt)
+        building.write(project, result)
+        validation.validate_company(slug, project.kg_dir, project.ontology_dir)
+        stores.replace_graph(store, f"https://w3id.org/privacy-kg/graph/{slug}", project.root / building.CACHE_DIR / f"{slug}.nq")
+
+
+# -- output ------------------------------------------------------------------------------------------
+
+COLUMNS = ["companies", "stage", "wall_s", "cpu_s", "peak_rss_mb", "triples", "triples_per_s", "x_load",
+           "median_query_s", "ratio_to_pipeline", "ratio", "note"]
+
+
+def table(rows: list[dict]) -> str:
+    shown = [[str(r.get(c, "")) for c in COLUMNS] for r in rows]
+    widths = [max(len(c), *(len(s[i]) for s in shown)) for i, c in enumerate(COLUMNS)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(COLUMNS), line(["-" * w for w in widths])] + [line(s) for s in shown])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="privacy-kg scale benchmark (see the module docstring)")
+    parser.add_argument("-n", type=int, action="append", help="companies (repeatable; default 10, 100, 1000, 10000)")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "privacy-kg-bench")
+    parser.add_argument("--baselines", type=int, default=100, help="run the naive baselines up to this N (0: never)")
+    parser.add_argument("--baseline-timeout", type=float, default=900)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+               "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "load_avg_at_start": os.getloadavg()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    everything = []
+    for n in args.n or DEFAULT_N:
+        rows = run_n(n, args.work, args.jobs, args.baselines, args.baseline_timeout, args.seed)
+        everything += rows
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        (args.out / f"{stamp}-n{n}.json").write_text(json.dumps({"machine": machine, "jobs": args.jobs, "rows": rows}, indent=2) + "\n")
+        print(f"\nN = {n} ({machine['cores']} cores, {args.jobs} workers)\n" + table(rows), flush=True)
+        if not args.keep:
+            shutil.rmtree(args.work / f"n{n}", ignore_errors=True)
+    with open(args.out / f"{time.strftime('%Y%m%dT%H%M%S')}-all.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(everything)
+
+
+if __name__ == "__main__":
+    main()
