@@ -37,15 +37,16 @@ def stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def wait(server: Server, tick: float = 0.2) -> None:
-    """Block until SIGTERM or Ctrl-C (SIGINT), or until the server exits by itself. Polls rather than
-    blocking in waitpid: a signal that lands just before a blocking wait would be noticed only when the
-    server exits, i.e. never."""
+def wait(server: Server, tick: float = 0.2) -> bool:
+    """Block until SIGTERM or Ctrl-C (SIGINT): True; or until the server exits by itself: False. Polls
+    rather than blocking in waitpid: a signal that lands just before a blocking wait would be noticed
+    only when the server exits, i.e. never."""
     try:
         while server.running():
             time.sleep(tick)
     except KeyboardInterrupt:
-        pass
+        return True
+    return False
 
 
 def _interrupt(_signum, _frame) -> None:

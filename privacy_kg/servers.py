@@ -9,7 +9,9 @@ Both bind the loopback interface only, log to a file in their folder, and stop o
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +24,7 @@ import requests
 
 HOST = "127.0.0.1"
 VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ServerError(RuntimeError):
@@ -176,9 +179,9 @@ def _start(name: str, args: list[str], port: int, query_path: str, store_path: s
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "console.log", "wb") as log:
-        # a session of its own: Ctrl-C in a terminal reaches the caller, which stops the server itself
+        # the caller's process group, so Ctrl-C and group kills (CI timeouts) reach the server too
         process = subprocess.Popen(args, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   preexec_fn=_die_with_parent)
     server = Server(name, process, port, query_path, store_path, folder, tmp)
     try:
         _wait_ready(server, timeout)
@@ -186,6 +189,13 @@ def _start(name: str, args: list[str], port: int, query_path: str, store_path: s
         server.stop()
         raise
     return server
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, ask for SIGTERM when the parent dies, even by SIGKILL, so a
+    killed caller never leaves a server behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _wait_ready(server: Server, timeout: float) -> None:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -30,7 +31,8 @@ class Serving:
     def __init__(self, project, *args: str):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "privacy_kg", "serve", "--port", "0", "--root", str(project.root), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True)  # a process group of its own, like a command in a terminal
         self.lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -58,9 +60,13 @@ class Serving:
                 self.process.kill()
                 pytest.fail(f"serve printed no endpoint: {''.join(self.stdout)} {self.process.stderr.read()}")
 
-    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
-        """Send `sig`; returns the exit code, all of stdout, and stderr."""
-        self.process.send_signal(sig)
+    def stop(self, sig: int = signal.SIGTERM, group: bool = False) -> tuple[int, str, str]:
+        """Send `sig` to the command (or to its whole process group, as Ctrl-C in a terminal does);
+        returns the exit code, all of stdout, and stderr."""
+        if group:
+            os.killpg(self.process.pid, sig)
+        else:
+            self.process.send_signal(sig)
         code = self.process.wait(timeout=30)
         self.reader.join(timeout=10)
         while not self.lines.empty():
@@ -68,8 +74,9 @@ class Serving:
         return code, "".join(self.stdout), self.process.stderr.read()
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_serve_holds_the_export_and_stops_cleanly(project, stop):
+@pytest.mark.parametrize("stop, group", [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)],
+                         ids=["SIGTERM", "SIGINT", "Ctrl-C"])
+def test_serve_holds_the_export_and_stops_cleanly(project, stop, group):
     serving = Serving(project)
     endpoint = serving.endpoint()
     try:
@@ -78,11 +85,26 @@ def test_serve_holds_the_export_and_stops_cleanly(project, stop):
         query = cli("query", "third-party-sharing", "--endpoint", endpoint, "--format", "csv", "--root", str(project.root))
         assert query.exit_code == 0 and len(query.stdout.splitlines()) > 1, query.output
     finally:
-        code, stdout, stderr = serving.stop(stop)
+        code, stdout, stderr = serving.stop(stop, group)
     assert code == 0, stderr
     assert "server stopped." in stdout
     with pytest.raises(requests.ConnectionError):  # the Oxigraph server went with it
         requests.get(endpoint, params={"query": "ASK {}"}, timeout=5)
+
+
+def test_a_killed_serve_leaves_no_server_behind(project):
+    """Regression: SIGKILL of the command (no cleanup possible) used to leave an orphan Oxigraph server."""
+    serving = Serving(project)
+    endpoint = serving.endpoint()
+    serving.stop(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            requests.get(endpoint, params={"query": "ASK {}"}, timeout=1)
+        except requests.ConnectionError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{endpoint} still answers after its `privacy-kg serve` was killed")
 
 
 def test_serve_keeps_an_on_disk_store_between_runs(project, tmp_path):

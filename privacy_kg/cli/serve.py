@@ -43,8 +43,7 @@ def register(app: typer.Typer) -> None:
                           f"{len(report.named(LOADED))} loaded, {len(report.named(UNCHANGED))} unchanged in {report.seconds:.2f} s; "
                           "Ctrl-C or SIGTERM stops the server.", highlight=False, soft_wrap=True)
                 out.file.flush()
-                serving.wait(server)
-                crashed = not server.running()
+                crashed = not serving.wait(server)
         except KeyboardInterrupt:  # stopped while starting: the server is already stopped
             pass
         except (ServerError, LoadError, FileNotFoundError) as e:
