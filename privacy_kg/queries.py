@@ -208,10 +208,11 @@ def run_rdflib(dataset, query: StoredQuery, params: dict[str, str] | None = None
 def run_endpoint(url: str, query: StoredQuery, params: dict[str, str] | None = None, timeout: int = 60,
                  credentials: tuple[str, str] | None = None) -> Result:
     """Run on a remote SPARQL 1.1 endpoint through SPARQLWrapper (JSON results)."""
-    from SPARQLWrapper import JSON, SPARQLWrapper
+    from SPARQLWrapper import JSON, SELECT, SPARQLWrapper
 
     client = SPARQLWrapper(url)
     client.setQuery(query.bind(params))
+    client.queryType = SELECT  # SPARQLWrapper guesses the type from words, and header comments can fool it
     client.setReturnFormat(JSON)
     client.setTimeout(timeout)
     if credentials:
