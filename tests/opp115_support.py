@@ -8,15 +8,12 @@ import csv
 import json
 import os
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph
 
 from conftest import FIXTURES, SHARED
-from privacy_kg import validate
-from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR
 from privacy_kg.namespaces import PK, local_name
 from privacy_kg.ontology import Vocabulary
 
@@ -78,15 +75,3 @@ def graph_counts(graph: Graph, vocab: Vocabulary) -> tuple[Counter, Counter]:
         per_modality[category, local_name(graph.value(practice, PK.hasModality))] += 1
     return per_category, per_modality
 
-
-def shacl_findings(slug: str, out_dir: Path, ontology_dir: Path) -> list:
-    """SHACL findings on one imported company (asserted + inferred, as written); the import has already
-    checked its OWL 2 RL consistency, so unlike validate_company this does not reason again."""
-    data = Graph().parse(out_dir / COMPANIES_DIR / f"{slug}.ttl")
-    data.parse(out_dir / INFERRED_DIR / f"{slug}.ttl")
-    return validate.findings_of(validate.shacl(data, _shapes(ontology_dir)), data, slug)
-
-
-@lru_cache(maxsize=1)
-def _shapes(ontology_dir: Path) -> Graph:
-    return Graph().parse(ontology_dir / validate.SHAPES_FILE)

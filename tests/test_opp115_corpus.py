@@ -17,12 +17,13 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import REPO
-from opp115_support import CATEGORY_OF_TOPIC, csv_counts, graph_counts, opp115_path, shacl_findings  # noqa: F401  (a fixture)
+from opp115_support import CATEGORY_OF_TOPIC, csv_counts, graph_counts, opp115_path  # noqa: F401  (a fixture)
 from privacy_kg import queries
 from privacy_kg.build import COMPANIES_DIR, MERGED_NQ
 from privacy_kg.namespaces import PK
 from privacy_kg.opp115 import importer
 from privacy_kg.opp115.reader import policy_files, read_folder
+from privacy_kg.validate import validate_company
 
 WORKERS = os.cpu_count() or 1
 THIRD_PARTIES = {"Unnamed third party", "Named third party", "Other part of company/affiliate", "Other"}
@@ -116,7 +117,9 @@ def test_the_imported_graphs_pass_the_structural_shapes(imported, repo):
     result, out = imported
     slugs = [p.slug for p in result.policies]
     with ProcessPoolExecutor(WORKERS) as pool:
-        findings = [f for found in pool.map(shacl_findings, slugs, [out] * len(slugs), [repo.ontology_dir] * len(slugs)) for f in found]
+        validations = list(pool.map(validate_company, slugs, [out] * len(slugs), [repo.ontology_dir] * len(slugs)))
+    assert not [v.slug for v in validations if v.inconsistencies]
+    findings = [f for v in validations for f in v.findings]
     violations = [f"{f.company}: {f.message} ({f.focus})" for f in findings if f.severity == "Violation"]
     assert not violations, "\n".join(violations[:20])
     warnings = {f.message for f in findings if f.severity == "Warning"}
