@@ -282,11 +282,11 @@ def to_csv(result: Result) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow([_text(row.get(v, "")) for v in result.variables])
+        writer.writerow([cell_text(row.get(v, "")) for v in result.variables])
     return buffer.getvalue()
 
 
-def _text(v: object) -> str:
+def cell_text(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)

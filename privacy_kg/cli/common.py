@@ -23,6 +23,15 @@ JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes 
 DEFAULT_JOBS = os.cpu_count() or 1
 
 
+USER_ENV, PASSWORD_ENV = "PRIVACY_KG_USER", "PRIVACY_KG_PASSWORD"
+
+
+def credentials() -> tuple[str, str] | None:
+    """From the environment only, never from the command line (which lands in shell history)."""
+    user = os.environ.get(USER_ENV)
+    return (user, os.environ.get(PASSWORD_ENV, "")) if user else None
+
+
 def project(root: Path | None) -> Project:
     return Project.find(root)
 

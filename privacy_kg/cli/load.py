@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from typing import Annotated, Optional
 
 import typer
@@ -8,9 +7,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from privacy_kg import load as loading
-from privacy_kg.cli.common import RootOption, err, out, project
-
-USER_ENV, PASSWORD_ENV = "PRIVACY_KG_USER", "PRIVACY_KG_PASSWORD"
+from privacy_kg.cli.common import RootOption, credentials, err, out, project
 
 EndpointOption = Annotated[str, typer.Option("--endpoint", help="The store's SPARQL query URL, e.g. http://127.0.0.1:7878/query.")]
 GraphStoreOption = Annotated[Optional[str], typer.Option(
@@ -18,12 +15,6 @@ GraphStoreOption = Annotated[Optional[str], typer.Option(
     "/sparql -> /sparql-graph-crud-auth).")]
 AuthOption = Annotated[str, typer.Option("--auth", help="HTTP auth scheme for $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD: digest | basic.")]
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each HTTP request.")]
-
-
-def credentials() -> tuple[str, str] | None:
-    """From the environment only, never from the command line (which lands in shell history)."""
-    user = os.environ.get(USER_ENV)
-    return (user, os.environ.get(PASSWORD_ENV, "")) if user else None
 
 
 def target(endpoint: str, graph_store: str | None, auth: str, timeout: float) -> loading.Target:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,7 +8,7 @@ import typer
 from rich.table import Column, Table
 
 from privacy_kg import queries
-from privacy_kg.cli.common import RootOption, err, out, project
+from privacy_kg.cli.common import RootOption, credentials, err, out, project
 from privacy_kg.store import open_store
 
 FORMATS = ("table", "csv", "json")
@@ -25,22 +24,17 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _credentials() -> tuple[str, str] | None:
-    user = os.environ.get("PRIVACY_KG_USER")
-    return (user, os.environ.get("PRIVACY_KG_PASSWORD", "")) if user else None
-
-
 def show(result: queries.Result, fmt: str, title: str = "") -> None:
     if fmt == "csv":
         out.print(queries.to_csv(result), end="", markup=False, highlight=False, soft_wrap=True)
     elif fmt == "json":
-        rows = [{v: queries._text(r[v]) for v in result.variables if v in r} for r in result.rows]
+        rows = [{v: queries.cell_text(r[v]) for v in result.variables if v in r} for r in result.rows]
         out.print(json.dumps({"variables": result.variables, "rows": rows}, indent=2, ensure_ascii=False),
                   markup=False, highlight=False, soft_wrap=True)
     else:
         table = Table(*result.variables, title=title or None, title_justify="left")
         for row in result.rows:
-            table.add_row(*(queries._text(row.get(v, "")) for v in result.variables))
+            table.add_row(*(queries.cell_text(row.get(v, "")) for v in result.variables))
         out.print(table)
         out.print(f"{len(result.rows)} row(s)")
 
@@ -49,7 +43,7 @@ def run_all(proj, store_path, endpoint, fmt: str, check: bool) -> None:
     store = None if endpoint else open_store(proj.kg_dir, store_path)
     differing = []
     for stored in queries.load_all(proj.queries_dir):
-        result = queries.run_endpoint(endpoint, stored, credentials=_credentials()) if endpoint else queries.run_embedded(store, stored)
+        result = queries.run_endpoint(endpoint, stored, credentials=credentials()) if endpoint else queries.run_embedded(store, stored)
         show(result, fmt, f"{stored.name}: {stored.title}")
         if check and queries.canonical(result) != queries.canonical(queries.read_expected(stored)):
             differing.append(stored.name)
@@ -98,7 +92,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
             params = _params(param)
             if endpoint:
-                result = queries.run_endpoint(endpoint, stored, params, credentials=_credentials())
+                result = queries.run_endpoint(endpoint, stored, params, credentials=credentials())
             else:
                 result = queries.run_embedded(open_store(proj.kg_dir, store), stored, params)
         except (queries.QueryError, FileNotFoundError) as e:
