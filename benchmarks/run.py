@@ -162,7 +162,7 @@ def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: i
     with measured(rows, "validate (SHACL + consistency)", triples, companies=n):
         with ProcessPoolExecutor(jobs) as pool:
             checked = validation.validate(project, pool, whole=False)
-        validation.write(project, checked)
+        validation.write(project.kg_dir, checked)
     db = root / "store"
     shutil.rmtree(db, ignore_errors=True)
     with measured(rows, "load (Oxigraph bulk load, on disk)", companies=n) as row:

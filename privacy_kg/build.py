@@ -12,7 +12,8 @@ kg/ is not rebuilt; its pieces are reused (the N-Quads from local/build-cache/, 
 kg/companies/<slug>.ttl   asserted triples (the diffable record of the tagging)
 kg/inferred/<slug>.ttl    what OWL 2 RL adds about the company's resources
 kg/privacy-kg.ttl         every company's asserted triples (Turtle documents concatenated)
-kg/privacy-kg.nq          N-Quads: graph/<slug> = asserted + inferred; graph/ontology = the ontology
+kg/privacy-kg.nq          N-Quads: graph/<slug> = asserted + inferred; graph/ontology = the ontology;
+                          graph/class-hierarchy = every entailed rdfs:subClassOf between its classes
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from privacy_kg import export, rdfwrite
 from privacy_kg.closure import term
 from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs
 from privacy_kg.mapping import clause_triples, company_triples, practice_triples
-from privacy_kg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, company_graph as graph_name, company_iri
+from privacy_kg.namespaces import HIERARCHY_GRAPH, ID, ONTOLOGY_GRAPH, PREFIXES, company_graph as graph_name, company_iri
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
@@ -303,13 +304,15 @@ def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: st
         for slug in slugs:
             with open(staged.path(f"quads/{slug}.nq"), "rb") as piece:
                 shutil.copyfileobj(piece, nq, 1 << 20)
-        nq.write(_ontology_quads(project.ontology_dir, shared))
+        nq.write(ontology_quads(project.ontology_dir, shared))
     staged.paths = [p for p in staged.paths if not p.startswith("quads/")]
 
 
 @lru_cache(maxsize=2)
-def _ontology_quads(ontology_dir: Path, stamp: str) -> bytes:
-    return export.nquads([(ONTOLOGY_GRAPH, Vocabulary.load(ontology_dir).graph)])
+def ontology_quads(ontology_dir: Path, stamp: str = "") -> bytes:
+    """The ontology's named graph for the N-Quads export (`stamp`: the inputs hash, to renew the cache)."""
+    vocab = Vocabulary.load(ontology_dir)
+    return export.nquads([(ONTOLOGY_GRAPH, vocab.graph), (HIERARCHY_GRAPH, vocab.class_hierarchy())])
 
 
 def write(project: Project, result: BuildResult) -> list[str]:

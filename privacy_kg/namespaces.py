@@ -17,6 +17,7 @@ PD = Namespace("https://w3id.org/dpv/pd#")
 VS = Namespace("http://www.w3.org/2003/06/sw-vocab-status/ns#")
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+HIERARCHY_GRAPH = GRAPH["class-hierarchy"]  # the ontology's entailed rdfs:subClassOf, for stores without paths
 
 PREFIXES = {
     "pk": PK,

@@ -51,6 +51,18 @@ class Vocabulary:
     def ancestors(self, cls: URIRef) -> set[URIRef]:
         return set(self._cached("ancestors", cls, lambda: frozenset(self.graph.transitive_objects(cls, RDFS.subClassOf))))
 
+    def class_hierarchy(self) -> Graph:
+        """Every entailed strict rdfs:subClassOf between named classes (the asserted ones included), so a
+        query needs no `rdfs:subClassOf+` path: Virtuoso 7.2 cannot run one from an unbound subject. It is
+        a graph of its own because queries read the asserted ontology for direct subclasses."""
+        graph = Graph()
+        graph.bind("pk", PK)
+        for cls in self.classes:
+            for ancestor in self.ancestors(cls) - {cls}:
+                if isinstance(ancestor, URIRef):
+                    graph.add((cls, RDFS.subClassOf, ancestor))
+        return graph
+
     def individuals(self, cls: URIRef) -> set[URIRef]:
         return set(self._cached("individuals", cls, lambda: frozenset(
             i for i in self.graph.subjects(RDF.type, cls) if (i, RDF.type, OWL.NamedIndividual) in self.graph)))

@@ -3,6 +3,7 @@ the ontology's graph), in memory or on disk."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,23 +11,31 @@ import pyoxigraph as ox
 from privacy_kg.build import MERGED_NQ
 
 
-def open_store(kg_dir: Path, path: Path | None = None) -> ox.Store:
-    """A store holding the export. With `path`, an on-disk store that is reloaded when the export is newer."""
-    export = kg_dir / MERGED_NQ
-    if not export.exists():
-        raise FileNotFoundError(f"{export} does not exist: run `privacy-kg build` first")
+def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = ()) -> ox.Store:
+    """A store holding the export, plus every `extra` export folder (each holding privacy-kg.nq, e.g.
+    local/opp115 from `privacy-kg import opp115`). With `path`, an on-disk store, reloaded when an export
+    is newer."""
+    exports = [kg_dir / MERGED_NQ]
+    for folder in extra:
+        exports.append(Path(folder) / MERGED_NQ)
+        if not exports[-1].exists():
+            raise FileNotFoundError(f"{exports[-1]} does not exist: is {folder} an export folder?")
+    if not exports[0].exists():
+        raise FileNotFoundError(f"{exports[0]} does not exist: run `privacy-kg build` first")
+    fingerprint = " ".join(_fingerprint(e) for e in exports)
     if path is None:
         store = ox.Store()
     else:
         store = ox.Store(str(path))
         stamp = Path(path) / "privacy-kg.loaded"
-        if stamp.exists() and stamp.read_text() == _fingerprint(export):
+        if stamp.exists() and stamp.read_text() == fingerprint:
             return store
         store.clear()
-    store.bulk_load(path=str(export), format=ox.RdfFormat.N_QUADS)
+    for export in exports:  # (each export carries the ontology's graphs: loading them twice changes nothing)
+        store.bulk_load(path=str(export), format=ox.RdfFormat.N_QUADS)
     if path is not None:
         store.flush()
-        (Path(path) / "privacy-kg.loaded").write_text(_fingerprint(export))
+        (Path(path) / "privacy-kg.loaded").write_text(fingerprint)
     return store
 
 
@@ -38,7 +47,7 @@ def replace_graph(store: ox.Store, graph: str, nquads: Path) -> None:
 
 def _fingerprint(export: Path) -> str:
     stat = export.stat()
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    return f"{export.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def rows(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:

@@ -90,21 +90,6 @@ def embedded_answers(project: Project) -> dict[str, list[tuple]]:
     return {q.name: queries.canonical(queries.run_embedded(store, q)) for q in queries.load_all(project.queries_dir)}
 
 
-def known_defect(error: Exception, query: queries.StoredQuery) -> str | None:
-    """Why a stored query fails on a server, when the cause is a known defect outside the store code."""
-    from SPARQLWrapper import SPARQLWrapper
-
-    wrapper = SPARQLWrapper("http://127.0.0.1/")
-    wrapper.setQuery(query.bind())
-    if wrapper.isSparqlUpdateRequest():
-        return ("SPARQLWrapper 2.0 reads a word of the header comment (e.g. 'address' -> ADD) as an update and "
-                "sends the query as `update=`: queries.run_endpoint must set client.queryType = 'SELECT'")
-    if "transitive derived table" in str(error) or "transitive start not given" in str(error):
-        return ("Virtuoso 7.2 runs a `+`/`*` property path only from a bound subject: rewrite the query "
-                "(e.g. match the closure's rdf:type triples instead of rdfs:subClassOf+ paths)")
-    return None
-
-
 ISO_DAY_TIME = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
@@ -131,11 +116,5 @@ def assert_same_answers(server: servers.Server, query_name: str, project: Projec
                         normalise=lambda rows: rows) -> None:
     """Run one stored query through SPARQLWrapper on the server and compare with the embedded store by value."""
     query = queries.find(project.queries_dir, query_name)
-    try:
-        remote = queries.canonical(queries.run_endpoint(server.query_url, query))
-    except Exception as error:  # noqa: BLE001 - a known defect becomes an xfail naming it, anything else fails
-        reason = known_defect(error, query)
-        if reason:
-            pytest.xfail(reason)
-        raise
+    remote = queries.canonical(queries.run_endpoint(server.query_url, query))
     assert normalise(remote) == normalise(embedded[query_name]), f"{query_name} answers differently on {server.name}"

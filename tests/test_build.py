@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from privacy_kg import build as building
 from privacy_kg.cli import app
+from privacy_kg.namespaces import PK
 from conftest import snapshot
 
 runner = CliRunner()
@@ -90,7 +91,22 @@ def test_exports_parse_and_agree(make_project):
     dataset = Dataset()
     dataset.parse(project.kg_dir / "privacy-kg.nq", format="nquads")
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
-    assert graphs == {f"https://w3id.org/privacy-kg/graph/{n}" for n in ("acme", "voipcom", "ontology")}
+    assert graphs == {f"https://w3id.org/privacy-kg/graph/{n}" for n in ("acme", "voipcom", "ontology", "class-hierarchy")}
+
+
+def test_the_class_hierarchy_graph_is_what_owl_rl_entails(repo):
+    """graph/class-hierarchy (so queries need no rdfs:subClassOf+ path) holds exactly the strict
+    rdfs:subClassOf between named classes of the ontology's owlrl closure."""
+    import owlrl
+    from rdflib import OWL, RDFS, Graph, URIRef
+
+    closed = Graph() + repo.vocabulary.graph
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closed)
+    entailed = {(c, d) for c, d in closed.subject_objects(RDFS.subClassOf)
+                if c != d and c in repo.vocabulary.classes and isinstance(d, URIRef) and d != OWL.Thing}
+    hierarchy = set(repo.vocabulary.class_hierarchy().subject_objects(RDFS.subClassOf))
+    assert hierarchy == entailed
+    assert (PK.EmailAddress, PK.PersonalData) in hierarchy  # two steps up: not asserted
 
 
 def test_an_inconsistent_graph_fails_the_build_and_leaves_kg_untouched(make_project):

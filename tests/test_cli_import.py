@@ -90,3 +90,24 @@ def test_bad_input_exits_2_lists_every_problem_and_writes_nothing(tmp_path):
 def test_a_folder_that_is_not_opp115_is_an_input_error(tmp_path):
     result = run(tmp_path, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "is this an OPP-115 folder?" in result.output
+
+
+def test_validate_stats_and_query_take_the_import_alongside_the_seeds(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    extra = ["--extra-kg", str(out), "--root", str(REPO)]
+    stats = runner.invoke(app, ["stats", *extra])
+    assert stats.exit_code == 0, stats.output
+    assert "6 companies" in stats.output and "Example Widgets" in stats.output
+    query = runner.invoke(app, ["query", "do-not-track", "--format", "csv", *extra])
+    assert query.exit_code == 0, query.output
+    assert "Example Widgets,segment-3,does" in query.output  # the fixture's Do Not Track segment, next to the seeds' answers
+    seeds_only = runner.invoke(app, ["query", "do-not-track", "--format", "csv", "--root", str(REPO)])
+    assert seeds_only.exit_code == 0 and "Example Widgets" not in seeds_only.output
+    # validate writes the import's report into its own folder, never into the committed kg/
+    committed = snapshot(REPO / "kg" / "validation")
+    validated = runner.invoke(app, ["validate", "-j", "1", *extra])
+    assert validated.exit_code == 0, validated.output
+    assert "local" not in validated.output and f"{out}: 0 violation(s), 4 warning(s)" in " ".join(validated.output.split())
+    assert json.loads((out / "validation" / "summary.json").read_text())["companies"][0]["slug"] == SLUG
+    assert snapshot(REPO / "kg" / "validation") == committed

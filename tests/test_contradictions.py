@@ -10,10 +10,11 @@ import pytest
 from rdflib import Graph
 
 from privacy_kg import queries
+from privacy_kg.build import ontology_quads
 from privacy_kg.corpus import Clause, Company, Statement
 from privacy_kg.export import nquads
 from privacy_kg.mapping import company_graph
-from privacy_kg.namespaces import ID, ONTOLOGY_GRAPH, PK, company_graph as graph_name
+from privacy_kg.namespaces import ID, PK, company_graph as graph_name
 from privacy_kg.reason import close
 from conftest import REPO
 
@@ -86,7 +87,7 @@ def findings(repo):
     g += close(g, repo.vocabulary.graph, str(ID)).inferred
     store = ox.Store()
     store.load(nquads([(graph_name("lint"), g)]), format=ox.RdfFormat.N_QUADS)
-    store.load(nquads([(ONTOLOGY_GRAPH, repo.vocabulary.graph)]), format=ox.RdfFormat.N_QUADS)
+    store.load(ontology_quads(REPO / "ontology"), format=ox.RdfFormat.N_QUADS)
     result = queries.run_embedded(store, queries.find(REPO / "queries", "contradictions"))
     found: dict[str, set] = {}
     for row in result.rows:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Column, Table
 
 from privacy_kg import queries
-from privacy_kg.cli.common import RootOption, credentials, err, out, project
+from privacy_kg.cli.common import ExtraKgOption, RootOption, credentials, err, out, project
 from privacy_kg.store import open_store
 
 FORMATS = ("table", "csv", "json")
@@ -39,8 +39,7 @@ def show(result: queries.Result, fmt: str, title: str = "") -> None:
         out.print(f"{len(result.rows)} row(s)")
 
 
-def run_all(proj, store_path, endpoint, fmt: str, check: bool) -> None:
-    store = None if endpoint else open_store(proj.kg_dir, store_path)
+def run_all(proj, store, endpoint, fmt: str, check: bool) -> None:
     differing = []
     for stored in queries.load_all(proj.queries_dir):
         result = queries.run_endpoint(endpoint, stored, credentials=credentials()) if endpoint else queries.run_embedded(store, stored)
@@ -66,6 +65,7 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Optional[Path], typer.Option("--file", help="Run an ad-hoc query from a .rq file.")] = None,
         endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Run on a remote SPARQL endpoint (credentials: $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD).")] = None,
         store: Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) an on-disk embedded store here.")] = None,
+        extra: ExtraKgOption = None,
         root: RootOption = None,
     ) -> None:
         """Run stored competency questions (or an ad-hoc query) on the embedded store or an endpoint."""
@@ -80,8 +80,9 @@ def register(app: typer.Typer) -> None:
                     table.add_row(q.name, q.title, q.question, ", ".join(f"{p.name}={p.default}" for p in q.params.values()))
                 out.print(table)
                 return
+            embedded = None if endpoint else open_store(proj.kg_dir, store, extra or [])
             if all_:
-                run_all(proj, store, endpoint, fmt, check)
+                run_all(proj, embedded, endpoint, fmt, check)
                 return
             if file is not None:
                 stored = queries.StoredQuery(file.stem, file, file.stem, "ad-hoc query", file.read_text(encoding="utf-8"))
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
             if endpoint:
                 result = queries.run_endpoint(endpoint, stored, params, credentials=credentials())
             else:
-                result = queries.run_embedded(open_store(proj.kg_dir, store), stored, params)
+                result = queries.run_embedded(embedded, stored, params)
         except (queries.QueryError, FileNotFoundError) as e:
             err.print(f"error: {e}", markup=False, highlight=False)
             raise typer.Exit(2)

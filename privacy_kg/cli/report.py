@@ -7,14 +7,14 @@ from typing import Annotated, Optional
 import typer
 
 from privacy_kg import report as reporting
-from privacy_kg.cli.common import RootOption, err, out, project
+from privacy_kg.cli.common import ExtraKgOption, RootOption, err, out, project
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
         out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site (new, empty, or an earlier report, which is replaced).")],
-        extra: Annotated[Optional[list[Path]], typer.Option("--extra-kg", help="Also include this export folder's privacy-kg.nq, e.g. local/opp115 from `privacy-kg import opp115` (repeatable).")] = None,
+        extra: ExtraKgOption = None,
         opp115: Annotated[Optional[Path], typer.Option("--opp115", help="The OPP-115 folder, to show imported policies' full texts.")] = None,
         root: RootOption = None,
     ) -> None:

@@ -4,17 +4,17 @@ import typer
 from rich.table import Table
 
 from privacy_kg import stats as statistics
-from privacy_kg.cli.common import RootOption, err, out, project
+from privacy_kg.cli.common import ExtraKgOption, RootOption, err, out, project
 from privacy_kg.store import open_store
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def stats(root: RootOption = None) -> None:
+    def stats(extra: ExtraKgOption = None, root: RootOption = None) -> None:
         """Summarise the built graph: companies, clauses, practices by topic and modality, triples."""
         proj = project(root)
         try:
-            store = open_store(proj.kg_dir)
+            store = open_store(proj.kg_dir, extra=extra or [])
         except FileNotFoundError as e:
             err.print(f"error: {e}")
             raise typer.Exit(2)

@@ -26,8 +26,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from privacy_kg import export
-from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR, MANAGED, MERGED_NQ, InconsistencyError, digest
-from privacy_kg.namespaces import ID, ONTOLOGY_GRAPH, company_graph as graph_name
+from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR, MANAGED, MERGED_NQ, InconsistencyError, digest, ontology_quads
+from privacy_kg.namespaces import ID, company_graph as graph_name
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.opp115.adapter import Adapter, Imported
 from privacy_kg.opp115.practices import QUORUM, Practice, by_majority, one_per_annotation
@@ -186,7 +186,7 @@ def import_folder(root: Path, project: Project, mode: str = CONSOLIDATED, execut
     report = _report(settings, results)
     outputs = {f"{COMPANIES_DIR}/{r.slug}.ttl": r.asserted for r in results}
     outputs.update({f"{INFERRED_DIR}/{r.slug}.ttl": r.inferred for r in results})
-    outputs[MERGED_NQ] = b"".join(r.quads for r in results) + export.nquads([(ONTOLOGY_GRAPH, context(settings.ontology_dir, settings.mappings_dir)[0].graph)])
+    outputs[MERGED_NQ] = b"".join(r.quads for r in results) + ontology_quads(settings.ontology_dir)
     outputs[REPORT_FILE] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return ImportResult(results, outputs, report)
 

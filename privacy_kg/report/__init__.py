@@ -14,8 +14,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from privacy_kg.build import MERGED_NQ
 from privacy_kg.project import Project
 from privacy_kg.report import data as report_data
@@ -25,7 +23,7 @@ from privacy_kg.report.publish import PublishError, check_target, publish
 from privacy_kg.report.texts import PolicyTexts
 from privacy_kg.store import open_store
 
-__all__ = ["Report", "ReportError", "PublishError", "build", "open_exports"]
+__all__ = ["Report", "ReportError", "PublishError", "build"]
 
 
 @dataclass
@@ -41,17 +39,6 @@ class Report:
         return sum(rel.endswith(".html") for rel in self.files)
 
 
-def open_exports(kg_dir: Path, extra: list[Path] = ()) -> ox.Store:
-    """The embedded store with kg/ and every extra export folder (each holding privacy-kg.nq) loaded."""
-    store = open_store(kg_dir)
-    for folder in extra:
-        export = folder / MERGED_NQ
-        if not export.exists():
-            raise FileNotFoundError(f"{export} does not exist: is {folder} an export folder?")
-        store.bulk_load(path=str(export), format=ox.RdfFormat.N_QUADS)
-    return store
-
-
 def _fingerprint(exports: list[Path]) -> str:
     return ", ".join(f"{p.parent.name}/{p.name} (sha256 {hashlib.sha256(p.read_bytes()).hexdigest()[:12]})" for p in exports)
 
@@ -59,7 +46,7 @@ def _fingerprint(exports: list[Path]) -> str:
 def render(project: Project, extra: list[Path] = (), opp115: Path | None = None) -> tuple[dict[str, bytes], report_data.ReportData, int, list[str]]:
     """Every file of the site (by relative path), the data shown, the number of stored queries, and the
     problems worth telling."""
-    store = open_exports(project.kg_dir, list(extra))
+    store = open_store(project.kg_dir, extra=list(extra))
     data = report_data.load(store, project.kg_dir)
     answers = site.answers(store, project.queries_dir)
     docs = ontology_docs.generate(project.ontology_dir)
