@@ -32,3 +32,19 @@ def test_opp115_texts_need_the_corpus_folder(tmp_path):
     (tmp_path / "opp115" / "sanitized_policies").mkdir(parents=True)
     (tmp_path / "opp115" / "sanitized_policies" / "1_example.com.html").write_text("<p>Hi</p>", encoding="utf-8")
     assert PolicyTexts(tmp_path, tmp_path / "opp115").get(source, sha("<p>Hi</p>")).text == "<p>Hi</p>"
+    assert PolicyTexts(tmp_path, tmp_path / "opp115").get(source, sha("<p>Hi</p>")).html
+
+
+def test_html_shows_as_readable_text_while_offsets_still_index_the_html():
+    from privacy_kg.report.marks import mark
+    from privacy_kg.report.texts import readable_html
+
+    text = "Intro <br> <br>|||We share data with <b>partners</b> &amp; affiliates.|||Contact us."
+    start = text.index("We share")
+    end = text.index(" affiliates.") + len(" affiliates.")
+    shown = readable_html(text)
+    assert len(shown) == len(text)
+    assert "".join(shown) == "Intro \n \n\n\nWe share data with partners & affiliates.\n\nContact us."
+    nodes = mark(text, [("sharing", start, end)], shown)
+    (clause,) = [n for n in nodes if n.clause == "sharing"]
+    assert "".join(n.text for n in clause.children) == "We share data with partners & affiliates."

@@ -8,6 +8,7 @@ the graph, so they index a Python str directly."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -19,8 +20,9 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
-def mark(text: str, clauses: list[tuple[str, int, int]]) -> list[Node]:
-    """Nodes covering `text` in order; `clauses` are (id, start, end), out-of-range or empty ones ignored."""
+def mark(text: str, clauses: list[tuple[str, int, int]], shown: Sequence[str] | None = None) -> list[Node]:
+    """Nodes covering `text` in order; `clauses` are (id, start, end), out-of-range or empty ones ignored.
+    `shown`, when given, is what to display for each character of `text` (see texts.readable_html)."""
     spans = sorted((max(0, s), min(len(text), e), cid) for cid, s, e in clauses if 0 <= s < e <= len(text))
     cuts = sorted({0, len(text)} | {s for s, _, _ in spans} | {e for _, e, _ in spans})
     root = Node()
@@ -38,5 +40,6 @@ def mark(text: str, clauses: list[tuple[str, int, int]]) -> list[Node]:
             seen.add(cid)
             (stack[-1] if stack else root).children.append(node)
             stack.append(node)
-        (stack[-1] if stack else root).children.append(Node(text=text[a:b]))
+        run = text[a:b] if shown is None else "".join(shown[a:b])
+        (stack[-1] if stack else root).children.append(Node(text=run))
     return root.children

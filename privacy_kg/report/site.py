@@ -23,7 +23,7 @@ from privacy_kg.namespaces import kebab
 from privacy_kg.report import charts, marks
 from privacy_kg.report.data import SAFE_NAME, Company, Practice, ReportData, ReportError, Term
 from privacy_kg.report.ontology_docs import OntologyDocs
-from privacy_kg.report.texts import PolicyTexts
+from privacy_kg.report.texts import PolicyText, PolicyTexts, readable_html
 
 HERE = Path(__file__).parent
 CATEGORY_QUERY = "collection-matrix"  # the stored query behind the data-category chart
@@ -103,7 +103,7 @@ def render(data: ReportData, answers_: list[Answer], docs: OntologyDocs, texts: 
         if text.problem:
             problems.append(f"{company.slug}: policy text not shown: {text.problem}")
         files[f"companies/{company.slug}.html"] = page("company.html", "../", company=company, sections=sections(data, company))
-        files[f"policies/{company.slug}.html"] = page("policy.html", "../", company=company, text=text, nodes=_nodes(company, text.text))
+        files[f"policies/{company.slug}.html"] = page("policy.html", "../", company=company, text=text, nodes=_nodes(company, text))
     return files, problems
 
 
@@ -126,7 +126,8 @@ def sections(data: ReportData, company: Company) -> list[Section]:
     return found
 
 
-def _nodes(company: Company, text: str | None) -> list[marks.Node]:
-    if text is None:
+def _nodes(company: Company, text: PolicyText) -> list[marks.Node]:
+    if text.text is None:
         return []
-    return marks.mark(text, [(c.id, c.start, c.end) for c in company.clauses.values()])
+    shown = readable_html(text.text) if text.html else None
+    return marks.mark(text.text, [(c.id, c.start, c.end) for c in company.clauses.values()], shown)

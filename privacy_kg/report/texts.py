@@ -8,16 +8,40 @@ file verbatim, which OPP-115's offsets index), read from an OPP-115 folder when 
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 OPP115_PREFIX = "OPP-115 "
+# in OPP-115's sanitized HTML: a tag, a character reference, or the "|||" between segments
+MARKUP = re.compile(r"<(/?)(\w*)[^>]*>|&#?\w+;|\|\|\|")
+BREAKS = {"br", "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 @dataclass(frozen=True)
 class PolicyText:
     text: str | None
     problem: str = ""  # why there is no text, or why it is not shown
+    html: bool = False  # the text is HTML (OPP-115's sanitized policies): show it with readable_html
+
+
+def readable_html(text: str) -> list[str]:
+    """What to show for each character of an HTML text, so that offsets into the HTML still mark the right
+    words: a tag shows as nothing (a line break for block tags), a character reference as its character,
+    OPP-115's "|||" segment separator as a blank line; the first character of each stands for it."""
+    shown = list(text)
+    for match in MARKUP.finditer(text):
+        start, end = match.span()
+        token = match.group(0)
+        if token == "|||":
+            first = "\n\n"
+        elif token.startswith("&"):
+            first = html.unescape(token)
+        else:
+            first = "\n" if match.group(2).lower() in BREAKS else ""
+        shown[start:end] = [first] + [""] * (end - start - 1)
+    return shown
 
 
 class PolicyTexts:
@@ -43,7 +67,8 @@ class PolicyTexts:
     def _opp115_text(self, name: str) -> PolicyText:
         if self.opp115 is None:
             return PolicyText(None, f"the text is OPP-115's {name}: pass --opp115 FOLDER to show it")
-        return _read(self.opp115.resolve(), self.opp115.resolve(), name)
+        found = _read(self.opp115.resolve(), self.opp115.resolve(), name)
+        return PolicyText(found.text, found.problem, html=name.endswith(".html"))
 
 
 def _read(base: Path, allowed: Path, relative: str) -> PolicyText:
