@@ -211,6 +211,7 @@ def _incremental(rows: list[dict], project: Project, store, n: int) -> None:
     with measured(rows, "incremental: 1 company rebuilt, validated, reloaded", companies=n) as row:
         result = building.build(project, None, incremental=True)
         row["rebuilt"] = len(result.rebuilt)
+        row["note"] = f"of which {result.merge_seconds:.1f} s rewriting the merged privacy-kg.ttl/.nq"
         building.write(project, result)
         validation.validate_company(slug, project.kg_dir, project.ontology_dir)
         stores.replace_graph(store, f"https://w3id.org/privacy-kg/graph/{slug}", project.root / building.CACHE_DIR / f"{slug}.nq")

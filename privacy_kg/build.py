@@ -179,11 +179,13 @@ def _without_header(turtle_bytes: bytes) -> bytes:
 # -- the staged result ------------------------------------------------------------------------------
 
 class StagedOutputs(Mapping):
-    """Path relative to kg/ -> content, held in a staging folder (renamed into kg/ by `write`)."""
+    """Path relative to kg/ -> content, held in a staging folder (renamed into kg/ by `write`). Files of
+    companies reused by an incremental build are not staged: `kept` names where they already are."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.paths: list[str] = []
+        self.paths: dict[str, None] = {}  # staged files, in the order they were made (a dict: O(1) lookups)
+        self.kept: dict[str, Path] = {}  # relative path -> the existing file (in kg/ or the cache) it stays
         self.hashes: dict[str, str] = {}  # slug -> inputs hash, for the incremental cache
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(folder), True)
 
@@ -191,10 +193,14 @@ class StagedOutputs(Mapping):
         path = self.folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        self.paths.append(rel)
+        self.paths[rel] = None
 
     def path(self, rel: str) -> Path:
         return self.folder / rel
+
+    def source(self, rel: str) -> Path:
+        """Where a file's current content is: staged, or kept where it was."""
+        return self.kept.get(rel) or self.path(rel)
 
     def __getitem__(self, rel: str) -> bytes:
         if rel not in self.paths:
@@ -215,6 +221,7 @@ class StagedOutputs(Mapping):
 class BuildResult:
     companies: list[CompanyOutput]  # without their bytes (they are staged)
     outputs: StagedOutputs
+    merge_seconds: float = 0.0  # wall time spent writing the merged files (all companies, even if one changed)
 
     @property
     def rebuilt(self) -> list[str]:
@@ -275,37 +282,39 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     if inconsistent:
         staged.discard()
         raise InconsistencyError(inconsistent)
-    for slug in sorted(reuse):
+    for slug in sorted(reuse):  # unchanged: their files stay where they are
         for folder in MANAGED:
-            shutil.copyfile(project.kg_dir / folder / f"{slug}.ttl", _target(staged, f"{folder}/{slug}.ttl"))
-        shutil.copyfile(project.root / CACHE_DIR / f"{slug}.nq", _target(staged, f"quads/{slug}.nq"))
+            staged.kept[f"{folder}/{slug}.ttl"] = project.kg_dir / folder / f"{slug}.ttl"
+        staged.kept[f"quads/{slug}.nq"] = project.root / CACHE_DIR / f"{slug}.nq"
         results[slug] = CompanyOutput(slug, b"", b"", b"", [], [], True)
-    _merge(project, staged, slugs, shared)
+    started = time.monotonic()
+    _merge(project, staged, slugs, shared, hashes)
     staged.hashes = hashes
-    return BuildResult([results[s] for s in slugs], staged)
+    return BuildResult([results[s] for s in slugs], staged, time.monotonic() - started)
 
 
 def _target(staged: StagedOutputs, rel: str) -> Path:
     path = staged.path(rel)
     path.parent.mkdir(parents=True, exist_ok=True)
-    staged.paths.append(rel)
+    staged.paths[rel] = None
     return path
 
 
-def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: str) -> None:
-    """The merged Turtle and N-Quads, streamed from the staged pieces in company order."""
-    every = digest([p for s in slugs for p in _company_inputs(project.corpus_dir / s)])
+def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: str, hashes: dict[str, str]) -> None:
+    """The merged Turtle and N-Quads, streamed from the companies' pieces in company order."""
+    every = hashlib.sha256("".join(hashes[s] for s in slugs).encode()).hexdigest()
     header = export.header("corpus/ and ontology/", hashlib.sha256((shared + every).encode()).hexdigest())
     with open(_target(staged, MERGED_TTL), "wb") as ttl:
         ttl.write(header)
         for slug in slugs:
-            ttl.write(_without_header(staged[f"{COMPANIES_DIR}/{slug}.ttl"]))
+            ttl.write(_without_header(staged.source(f"{COMPANIES_DIR}/{slug}.ttl").read_bytes()))
     with open(_target(staged, MERGED_NQ), "wb") as nq:
         for slug in slugs:
-            with open(staged.path(f"quads/{slug}.nq"), "rb") as piece:
+            with open(staged.source(f"quads/{slug}.nq"), "rb") as piece:
                 shutil.copyfileobj(piece, nq, 1 << 20)
         nq.write(ontology_quads(project.ontology_dir, shared))
-    staged.paths = [p for p in staged.paths if not p.startswith("quads/")]
+    staged.paths = {p: None for p in staged.paths if not p.startswith("quads/")}
+    staged.kept = {p: path for p, path in staged.kept.items() if not p.startswith("quads/")}
 
 
 @lru_cache(maxsize=2)
@@ -357,5 +366,5 @@ def stale_files(project: Project, result: BuildResult) -> list[tuple[str, str]]:
             found.append((rel, "missing"))
         elif not filecmp.cmp(path, result.outputs.path(rel), shallow=False):
             found.append((rel, "changed"))
-    found += [(rel, "stale") for rel in export.stale(project.kg_dir, result.outputs, MANAGED)]
+    found += [(rel, "stale") for rel in export.stale(project.kg_dir, set(result.outputs.paths) | set(result.outputs.kept), MANAGED)]
     return found
