@@ -44,12 +44,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_N = (10, 100, 1000, 10000)
 
 
-class Stage:
-    def __init__(self, name: str, triples: int | None = None):
-        self.name, self.triples = name, triples
-        self.row: dict = {}
-
-
 @contextmanager
 def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
     """Wall, CPU (self + reaped children) and peak RSS of the process tree during the block."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 OPP115_PREFIX = "OPP-115 "
 # in OPP-115's sanitized HTML: a tag, a character reference, or the "|||" between segments
-MARKUP = re.compile(r"<(/?)(\w*)[^>]*>|&#?\w+;|\|\|\|")
+MARKUP = re.compile(r"</?(\w*)[^>]*>|&#?\w+;|\|\|\|")
 BREAKS = {"br", "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -39,7 +39,7 @@ def readable_html(text: str) -> list[str]:
         elif token.startswith("&"):
             first = html.unescape(token)
         else:
-            first = "\n" if match.group(2).lower() in BREAKS else ""
+            first = "\n" if match.group(1).lower() in BREAKS else ""
         shown[start:end] = [first] + [""] * (end - start - 1)
     return shown
 
