@@ -10,6 +10,7 @@ Both bind the loopback interface only, log to a file in their folder, and stop o
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import signal
 import socket
@@ -58,7 +59,18 @@ class Server:
         return self.folder / "console.log"
 
     def running(self) -> bool:
-        return self.process.poll() is None
+        """Peeks with waitid(WNOWAIT), which leaves the exit status to Popen and takes no lock. Popen.poll
+        would take Popen's reaping lock, and a Ctrl-C landing inside poll can leave that lock held; every
+        later wait() then blocks forever (seen as a `serve` that never stops after Ctrl-C)."""
+        if self.process.returncode is not None:
+            return False
+        try:
+            if os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+                return True
+        except ChildProcessError:  # already reaped
+            return False
+        self.process.poll()  # reap it and record its exit code (a no-op if the lock is held)
+        return False
 
     def stop(self, timeout: float = 30) -> int | None:
         """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; removes a temporary folder."""

@@ -133,3 +133,19 @@ def test_serve_without_export_exits_2(tmp_path):
     result = cli("serve", "--port", "0", "--root", str(tmp_path))
     assert result.exit_code == 2
     assert "run `privacy-kg build` first" in result.stderr
+
+
+def test_a_server_is_seen_to_exit_while_popen_holds_its_reaping_lock(tmp_path):
+    """Regression: Ctrl-C landing inside Popen.poll can leave Popen's reaping lock held, and `serve` then
+    waited forever for a server that had already stopped. Server.running must not depend on that lock."""
+    from privacy_kg.servers import start_oxigraph
+
+    server = start_oxigraph(folder=tmp_path / "oxigraph")
+    with server.process._waitpid_lock:  # as a KeyboardInterrupt inside poll() leaves it
+        os.kill(server.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while server.running() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not server.running()
+    server.stop()
+    assert server.process.returncode is not None
