@@ -32,7 +32,7 @@ def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = (
             return store
         store.clear()
     for export in exports:  # (each export carries the ontology's graphs: loading them twice changes nothing)
-        store.bulk_load(path=str(export), format=ox.RdfFormat.N_QUADS)
+        _load(store, export, on_disk=path is not None)
     if path is not None:
         store.flush()
         (Path(path) / "privacy-kg.loaded").write_text(fingerprint)
@@ -42,7 +42,16 @@ def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = (
 def replace_graph(store: ox.Store, graph: str, nquads: Path) -> None:
     """Replace one named graph with the quads of a file (e.g. one company after an incremental build)."""
     store.remove_graph(ox.NamedNode(graph)) if store.contains_named_graph(ox.NamedNode(graph)) else None
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+
+
+def _load(store: ox.Store, nquads: Path, on_disk: bool) -> None:
+    """Bulk load on disk (it writes sorted files straight into RocksDB); a plain load in memory, which is
+    faster there and peaks lower (1,000 companies: 6.3 s and 0.80 GB against 7.2 s and 0.99 GB)."""
+    if on_disk:
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    else:
+        store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
 
 
 def _fingerprint(export: Path) -> str:
