@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -172,8 +173,21 @@ def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, share
     return output
 
 
-def _without_header(turtle_bytes: bytes) -> bytes:
-    return turtle_bytes.split(b"\n", export.GENERATED.count("\n"))[-1]
+def _append(out, path: Path, skip_lines: int = 0) -> None:
+    """Append a file (less its first `skip_lines` lines) to the unbuffered `out`, copied by the kernel
+    (copy_file_range: no trip through Python; the merged files of 10,000 companies are 6.7 GB)."""
+    with open(path, "rb") as piece:
+        offset = sum(len(piece.readline()) for _ in range(skip_lines))
+        size = os.fstat(piece.fileno()).st_size - offset
+        try:
+            while size > 0:
+                copied = os.copy_file_range(piece.fileno(), out.fileno(), size, offset)
+                if copied == 0:
+                    break
+                offset, size = offset + copied, size - copied
+        except OSError:  # no copy_file_range here (another OS or file system): copy through Python
+            piece.seek(offset)
+            shutil.copyfileobj(piece, out, 1 << 20)
 
 
 # -- the staged result ------------------------------------------------------------------------------
@@ -304,14 +318,14 @@ def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: st
     """The merged Turtle and N-Quads, streamed from the companies' pieces in company order."""
     every = hashlib.sha256("".join(hashes[s] for s in slugs).encode()).hexdigest()
     header = export.header("corpus/ and ontology/", hashlib.sha256((shared + every).encode()).hexdigest())
-    with open(_target(staged, MERGED_TTL), "wb") as ttl:
+    header_lines = export.GENERATED.count("\n")
+    with open(_target(staged, MERGED_TTL), "wb", buffering=0) as ttl:
         ttl.write(header)
         for slug in slugs:
-            ttl.write(_without_header(staged.source(f"{COMPANIES_DIR}/{slug}.ttl").read_bytes()))
-    with open(_target(staged, MERGED_NQ), "wb") as nq:
+            _append(ttl, staged.source(f"{COMPANIES_DIR}/{slug}.ttl"), header_lines)
+    with open(_target(staged, MERGED_NQ), "wb", buffering=0) as nq:
         for slug in slugs:
-            with open(staged.source(f"quads/{slug}.nq"), "rb") as piece:
-                shutil.copyfileobj(piece, nq, 1 << 20)
+            _append(nq, staged.source(f"quads/{slug}.nq"))
         nq.write(ontology_quads(project.ontology_dir, shared))
     staged.paths = {p: None for p in staged.paths if not p.startswith("quads/")}
     staged.kept = {p: path for p, path in staged.kept.items() if not p.startswith("quads/")}
