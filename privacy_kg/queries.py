@@ -165,7 +165,7 @@ def value(term, lists: bool = False) -> object:
         return "_:b"
     if isinstance(term, Literal):
         return _literal(str(term), str(term.datatype) if term.datatype is not None else None, lists)
-    if isinstance(term, ox.Literal):  # read straight from Oxigraph: no rdflib term on the way (10x faster)
+    if isinstance(term, ox.Literal):  # straight from Oxigraph: no rdflib term on the way (~5x cheaper a row)
         return _literal(term.value, term.datatype.value, lists)
     return str(term)
 
