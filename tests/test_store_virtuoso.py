@@ -68,13 +68,7 @@ def test_found_every_stored_query():
     assert len(STORED_QUERIES) >= 18
 
 
-# Virtuoso 7.2 plans the contradictions query (a per-company self-join under nested FILTER NOT EXISTS)
-# so badly that it runs past a minute, or out of its 400 MB query memory pool; Oxigraph answers in 1 s.
-TOO_SLOW_FOR_VIRTUOSO = pytest.mark.xfail(reason="Virtuoso 7.2 takes more than 60 s on this query", run=False)
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=TOO_SLOW_FOR_VIRTUOSO) if n == "contradictions" else n
-                                  for n in STORED_QUERIES])
+@pytest.mark.parametrize("name", STORED_QUERIES)  # contradictions too, since its one-pattern EXISTS bodies
 def test_stored_query_answers_as_embedded(server, project, embedded, name):
     assert_same_answers(server, name, project, embedded, normalise=durations_as_seconds)
 
