@@ -9,7 +9,7 @@ time, CPU time (this process and its workers), peak RSS (process tree, sampled) 
              inside it, from the workers' CPU clocks: map (load + check + map), closure, export
   write      staged files renamed into kg/ (the merged Turtle and N-Quads are assembled in build)
   validate   `privacy-kg validate` (SHACL + consistency per company, pool)
-  reference  Oxigraph's bulk load of kg/privacy-kg.nq into an on-disk store: the yardstick (x_load = 1)
+  reference  Oxigraph's bulk load of kg/quads/ into an on-disk store: the yardstick (x_load = 1)
   load       the embedded store as `privacy-kg query` opens it (pyoxigraph, in memory)
   queries    every stored query on that store (each timed; median and max reported)
   incremental one company's clauses changed: build (incremental) + write + validate it + reload its graph
@@ -112,7 +112,8 @@ def _baseline_owlrl(kg: str) -> None:
 def _baseline_rdflib_sparql(kg: str) -> None:
     from rdflib import Dataset
     dataset = Dataset()
-    dataset.parse(Path(kg) / building.MERGED_NQ, format="nquads")
+    for path in building.quad_files(Path(kg)):
+        dataset.parse(path, format="nquads")
     for q in queries.load_all(Path(kg).parent / "queries"):
         queries.run_rdflib(dataset, q)
 
@@ -230,10 +231,10 @@ def _incremental(rows: list[dict], project: Project, store, n: int) -> None:
     with measured(rows, "incremental: 1 company rebuilt, validated, reloaded", companies=n) as row:
         result = building.build(project, None, incremental=True)
         row["rebuilt"] = len(result.rebuilt)
-        row["note"] = f"of which {result.merge_seconds:.1f} s rewriting the merged privacy-kg.ttl/.nq"
+        row["note"] = f"of which {result.merge_seconds:.1f} s rewriting the merged privacy-kg.ttl"
         building.write(project, result)
         validation.validate_company(slug, project.kg_dir, project.ontology_dir)
-        stores.replace_graph(store, f"https://w3id.org/privacy-kg/graph/{slug}", project.root / building.CACHE_DIR / f"{slug}.nq")
+        stores.replace_graph(store, f"https://w3id.org/privacy-kg/graph/{slug}", project.kg_dir / building.QUADS_DIR / f"{slug}.nq")
 
 
 # -- output ------------------------------------------------------------------------------------------

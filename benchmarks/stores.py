@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from privacy_kg import load as loading, queries, servers
-from privacy_kg.build import MERGED_NQ
+from privacy_kg.build import QUADS_DIR
 from privacy_kg.project import Project
 from privacy_kg.store import open_store
 
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path.cwd())
     args = parser.parse_args()
     project = Project.find(args.root)
-    if not (project.kg_dir / MERGED_NQ).exists():
+    if not (project.kg_dir / QUADS_DIR).is_dir():
         raise SystemExit("run `privacy-kg build` first")
     stored = queries.load_all(project.queries_dir)
     rows = [embedded(project, stored, args.repeat)]

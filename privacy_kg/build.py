@@ -6,14 +6,17 @@ under OWL 2 RL (the compiled fast path, owlrl when it must decide), check it is 
 it. Each company's files are staged as soon as they are made (memory stays flat at 10,000 companies);
 the merged files are then assembled from the staged pieces, and `write` renames everything into kg/.
 
-Incremental: a company whose inputs hash (in its files' header) and build code are those of its files in
-kg/ is not rebuilt; its pieces are reused (the N-Quads from local/build-cache/, a machine-local cache).
+Incremental: a company whose inputs hash (in its files' headers) and build code (the key kept in
+local/build-cache/, a machine-local cache) are those of its files in kg/ is not rebuilt. The N-Quads are
+one file per company, so a changed company rewrites its own files and the merged Turtle only.
 
 kg/companies/<slug>.ttl   asserted triples (the diffable record of the tagging)
 kg/inferred/<slug>.ttl    what OWL 2 RL adds about the company's resources
 kg/privacy-kg.ttl         every company's asserted triples (Turtle documents concatenated)
-kg/privacy-kg.nq          N-Quads: graph/<slug> = asserted + inferred; graph/ontology = the ontology;
-                          graph/class-hierarchy = every entailed rdfs:subClassOf between its classes
+kg/quads/<slug>.nq        N-Quads of graph/<slug>: asserted + inferred
+kg/quads/ontology.nq      N-Quads of graph/ontology (the ontology) and graph/class-hierarchy (every entailed
+                          rdfs:subClassOf between its classes)
+The quads/ folder is the dataset to load into a store (`quad_files`); concatenated, it is one N-Quads file.
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ from privacy_kg.project import Project
 from privacy_kg.reason import close, close_triples
 from privacy_kg.statement_keys import KEYS_FILE, load_keys
 
-COMPANIES_DIR, INFERRED_DIR = "companies", "inferred"
-MERGED_TTL, MERGED_NQ = "privacy-kg.ttl", "privacy-kg.nq"
-MANAGED = (COMPANIES_DIR, INFERRED_DIR)
+COMPANIES_DIR, INFERRED_DIR, QUADS_DIR = "companies", "inferred", "quads"
+MERGED_TTL = "privacy-kg.ttl"
+ONTOLOGY_QUADS = f"{QUADS_DIR}/ontology.nq"
+MANAGED = (COMPANIES_DIR, INFERRED_DIR, QUADS_DIR)
 CACHE_DIR = Path("local") / "build-cache"
 # the modules whose code shapes the output: a change in them invalidates the incremental cache
 CODE = ("build", "mapping", "corpus", "quotes", "namespaces", "statement_keys", "ontology", "rdfwrite", "closure",
@@ -63,7 +67,7 @@ class CompanyOutput:
     slug: str
     asserted: bytes  # Turtle
     inferred: bytes  # Turtle
-    quads: bytes  # N-Quads of graph/<slug>: asserted + inferred, sorted
+    quads: bytes  # N-Quads of graph/<slug>: asserted + inferred, sorted (under the header, as comments)
     problems: list[str]  # inconsistencies
     input_problems: list[Problem] = field(default_factory=list)
     reused: bool = False
@@ -166,7 +170,7 @@ def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, share
         slug,
         export.header(sources, h) + turtle(asserted, namespaces).encode("utf-8"),
         export.header(sources + " (OWL 2 RL closure)", h) + turtle(inferred, namespaces).encode("utf-8"),
-        ("\n".join(lines) + "\n").encode("utf-8"),
+        export.header(sources + " (asserted + OWL 2 RL closure)", h) + ("\n".join(lines) + "\n").encode("utf-8"),
         problems, [], False, len(asserted) + len(inferred), seconds,
     )
     seconds["export"] = time.process_time() - clock
@@ -244,13 +248,25 @@ class BuildResult:
 
 # -- the build --------------------------------------------------------------------------------------
 
+def company_files(slug: str) -> list[str]:
+    """A company's files, relative to kg/."""
+    return [f"{COMPANIES_DIR}/{slug}.ttl", f"{INFERRED_DIR}/{slug}.ttl", f"{QUADS_DIR}/{slug}.nq"]
+
+
+def quad_files(folder: Path) -> list[Path]:
+    """The N-Quads files of an export folder (kg/, or one written by `privacy-kg import`): the dataset."""
+    found = sorted((Path(folder) / QUADS_DIR).glob("*.nq"))
+    if not found:
+        raise FileNotFoundError(f"{Path(folder) / QUADS_DIR} holds no .nq file: run `privacy-kg build` first")
+    return found
+
+
 def _reusable(project: Project, slug: str, h: str) -> bool:
-    cache = project.root / CACHE_DIR
-    key = cache / f"{slug}.key"
-    if not key.exists() or key.read_text() != f"{h} {code_digest()}" or not (cache / f"{slug}.nq").exists():
+    key = project.root / CACHE_DIR / f"{slug}.key"
+    if not key.exists() or key.read_text() != f"{h} {code_digest()}":
         return False
-    for folder in MANAGED:
-        path = project.kg_dir / folder / f"{slug}.ttl"
+    for rel in company_files(slug):
+        path = project.kg_dir / rel
         if not path.exists():
             return False
         with open(path, "rb") as f:
@@ -284,9 +300,8 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
         input_problems += r.input_problems
         inconsistent += [Problem(f"corpus/{r.slug}/{CLAUSES_FILE}", None, None, f"inconsistent: {p}") for p in r.problems]
         if not r.input_problems and not r.problems:
-            staged.add(f"{COMPANIES_DIR}/{r.slug}.ttl", r.asserted)
-            staged.add(f"{INFERRED_DIR}/{r.slug}.ttl", r.inferred)
-            staged.add(f"quads/{r.slug}.nq", r.quads)
+            for rel, data in zip(company_files(r.slug), (r.asserted, r.inferred, r.quads)):
+                staged.add(rel, data)
         results[r.slug] = CompanyOutput(r.slug, b"", b"", b"", r.problems, [], False, r.triples, r.seconds)
         if progress:
             progress(results[r.slug])
@@ -297,9 +312,8 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
         staged.discard()
         raise InconsistencyError(inconsistent)
     for slug in sorted(reuse):  # unchanged: their files stay where they are
-        for folder in MANAGED:
-            staged.kept[f"{folder}/{slug}.ttl"] = project.kg_dir / folder / f"{slug}.ttl"
-        staged.kept[f"quads/{slug}.nq"] = project.root / CACHE_DIR / f"{slug}.nq"
+        for rel in company_files(slug):
+            staged.kept[rel] = project.kg_dir / rel
         results[slug] = CompanyOutput(slug, b"", b"", b"", [], [], True)
     started = time.monotonic()
     _merge(project, staged, slugs, shared, hashes)
@@ -315,7 +329,7 @@ def _target(staged: StagedOutputs, rel: str) -> Path:
 
 
 def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: str, hashes: dict[str, str]) -> None:
-    """The merged Turtle and N-Quads, streamed from the companies' pieces in company order."""
+    """The merged Turtle, streamed from the companies' pieces in company order; the ontology's quads."""
     every = hashlib.sha256("".join(hashes[s] for s in slugs).encode()).hexdigest()
     header = export.header("corpus/ and ontology/", hashlib.sha256((shared + every).encode()).hexdigest())
     header_lines = export.GENERATED.count("\n")
@@ -323,19 +337,19 @@ def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: st
         ttl.write(header)
         for slug in slugs:
             _append(ttl, staged.source(f"{COMPANIES_DIR}/{slug}.ttl"), header_lines)
-    with open(_target(staged, MERGED_NQ), "wb", buffering=0) as nq:
-        for slug in slugs:
-            _append(nq, staged.source(f"quads/{slug}.nq"))
-        nq.write(ontology_quads(project.ontology_dir, shared))
-    staged.paths = {p: None for p in staged.paths if not p.startswith("quads/")}
-    staged.kept = {p: path for p, path in staged.kept.items() if not p.startswith("quads/")}
+    staged.add(ONTOLOGY_QUADS, ontology_quads(project.ontology_dir))
+
+
+def ontology_quads(ontology_dir: Path) -> bytes:
+    """kg/quads/ontology.nq: the ontology's named graphs, under a header with the ontology's hash."""
+    return _ontology_quads(ontology_dir, digest([ontology_dir / ONTOLOGY_FILE]))
 
 
 @lru_cache(maxsize=2)
-def ontology_quads(ontology_dir: Path, stamp: str = "") -> bytes:
-    """The ontology's named graph for the N-Quads export (`stamp`: the inputs hash, to renew the cache)."""
+def _ontology_quads(ontology_dir: Path, h: str) -> bytes:
     vocab = Vocabulary.load(ontology_dir)
-    return export.nquads([(ONTOLOGY_GRAPH, vocab.graph), (HIERARCHY_GRAPH, vocab.class_hierarchy())])
+    graphs = [(ONTOLOGY_GRAPH, vocab.graph), (HIERARCHY_GRAPH, vocab.class_hierarchy())]
+    return export.header("ontology/", h) + export.nquads(graphs)
 
 
 def write(project: Project, result: BuildResult) -> list[str]:
@@ -361,13 +375,11 @@ def _refresh_cache(project: Project, result: BuildResult) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     hashes = result.outputs.hashes
     for c in result.companies:
-        quads = result.outputs.folder / "quads" / f"{c.slug}.nq"
-        if not c.reused and quads.exists() and c.slug in hashes:
-            quads.replace(cache / f"{c.slug}.nq")
+        if not c.reused and c.slug in hashes:
             export.write_atomically(cache / f"{c.slug}.key", f"{hashes[c.slug]} {code_digest()}".encode())
-    known = {c.slug for c in result.companies}
-    for path in cache.glob("*.*"):
-        if path.stem not in known:
+    known = {f"{c.slug}.key" for c in result.companies}
+    for path in cache.iterdir():
+        if path.name not in known:
             path.unlink()
 
 

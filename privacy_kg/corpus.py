@@ -15,7 +15,7 @@ import yaml
 from rdflib import URIRef
 
 from privacy_kg import quotes
-from privacy_kg.namespaces import PK, kebab, local_name
+from privacy_kg.namespaces import PK, RESERVED_SLUGS, kebab, local_name
 from privacy_kg.ontology import Vocabulary
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.statement_keys import KeySpec
@@ -104,6 +104,9 @@ class CompanyLoader:
         slug = directory.name
         if not SLUG.match(slug):
             self._problem(directory, None, None, f"company folder name {slug!r} is not a slug (a-z, 0-9, -)")
+        elif slug in RESERVED_SLUGS:
+            self._problem(directory, None, None, f"company folder name {slug!r} is reserved (the ontology's graphs "
+                                                 f"are named {' and '.join(RESERVED_SLUGS)})")
         text = self._read_text(directory / TEXT_FILE)
         metadata = _read_yaml(directory / METADATA_FILE, self.problems)
         tagged = _read_yaml(directory / CLAUSES_FILE, self.problems)

@@ -1,6 +1,6 @@
 """Loading the export into any SPARQL 1.1 store through the Graph Store HTTP Protocol.
 
-Each named graph of kg/privacy-kg.nq (one per company, plus the ontology's) is sent whole with
+Each named graph of kg/quads/ (one per company, plus the ontology's two) is sent whole with
 `PUT <graph-store>?graph=IRI`, which replaces that graph as a unit: a company is never half-old,
 half-new, and a rerun after a failure completes the load. The body is the graph's canonical N-Triples
 (which is also Turtle, so every store accepts it as text/turtle).
@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-from privacy_kg.build import MERGED_NQ
+from privacy_kg.build import quad_files
 from privacy_kg.namespaces import BASE, ONTOLOGY_GRAPH
 from privacy_kg.queries import GRAPH_BASE, from_json
 
@@ -64,13 +64,11 @@ def short_name(iri: str) -> str:
 
 def export_graphs(kg_dir: Path) -> list[GraphData]:
     """The named graphs of the export: the ontology first, then the companies by name."""
-    path = kg_dir / MERGED_NQ
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: run `privacy-kg build` first")
     graphs: dict[str, list[ox.Triple]] = {}
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):  # keeps the export's blank node labels
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    for path in quad_files(kg_dir):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):  # keeps the export's blank node labels
+            if isinstance(quad.graph_name, ox.NamedNode):
+                graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
     out = []
     for iri in sorted(graphs, key=lambda g: (g != str(ONTOLOGY_GRAPH), g)):
         lines = sorted(set(ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES).splitlines()))

@@ -18,6 +18,7 @@ VS = Namespace("http://www.w3.org/2003/06/sw-vocab-status/ns#")
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 HIERARCHY_GRAPH = GRAPH["class-hierarchy"]  # the ontology's entailed rdfs:subClassOf, for stores without paths
+RESERVED_SLUGS = ("ontology", "class-hierarchy")  # graph names (and kg/quads files) taken by the ontology
 
 PREFIXES = {
     "pk": PK,

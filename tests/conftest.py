@@ -39,6 +39,18 @@ def make_project(tmp_path: Path) -> Callable[..., Project]:
     return make
 
 
+def export_dataset(folder: Path):
+    """An export folder's quads/ (kg/, or an import's) as one rdflib Dataset."""
+    from rdflib import Dataset
+
+    from privacy_kg.build import quad_files
+
+    dataset = Dataset()
+    for path in quad_files(folder):
+        dataset.parse(path, format="nquads")
+    return dataset
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path, to prove a failed command changed nothing."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

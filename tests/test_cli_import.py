@@ -28,7 +28,8 @@ def test_import_writes_the_kg_layout_and_a_report_and_reruns_identically(tmp_pat
     assert result.exit_code == 0, result.output
     assert "imported 1 policy (9 practices" in result.output and "errata: 6" in result.output
     files = snapshot(out)
-    assert set(files) == {f"companies/{SLUG}.ttl", f"inferred/{SLUG}.ttl", "privacy-kg.nq", "import-report.json"}
+    assert set(files) == {f"companies/{SLUG}.ttl", f"inferred/{SLUG}.ttl", f"quads/{SLUG}.nq", "quads/ontology.nq",
+                          "import-report.json"}
     report = json.loads(files["import-report.json"])
     assert report["policies"] == 1 and report["totals"]["practices"] == 9
     assert report["errata"]["total"] == 6 and report["errata"]["missing span"] == 2

@@ -32,9 +32,9 @@ def load(project, server, *extra):
     return result
 
 
-def edit_export(project, edit) -> None:
-    """Rewrite kg/privacy-kg.nq line by line: edit(lines) -> lines."""
-    path = project.kg_dir / "privacy-kg.nq"
+def edit_export(project, slug, edit) -> None:
+    """Rewrite kg/quads/<slug>.nq line by line: edit(lines) -> lines."""
+    path = project.kg_dir / "quads" / f"{slug}.nq"
     path.write_text("".join(edit(path.read_text(encoding="utf-8").splitlines(keepends=True))), encoding="utf-8")
 
 
@@ -93,7 +93,7 @@ def test_a_reload_after_one_company_changed_replaces_only_its_graph(project, ser
         ours = [line for line in lines if line.rstrip().endswith(f"<{GRAPH}cloncom> .")]
         return [line for line in lines if line != ours[0]] + [changed]
 
-    edit_export(project, change_cloncom)
+    edit_export(project, "cloncom", change_cloncom)
     result = load(project, server)
     assert "1 graph(s) loaded" in result.stdout
     after = contents(server)
@@ -115,7 +115,7 @@ def test_a_graph_altered_on_the_server_is_replaced(project, server):
 
 def test_a_company_removed_from_the_export_is_removed_from_the_server(project, server):
     load(project, server)
-    edit_export(project, lambda lines: [line for line in lines if not line.rstrip().endswith(f"<{GRAPH}voipcom> .")])
+    (project.kg_dir / "quads" / "voipcom.nq").unlink()
     result = load(project, server)
     assert "1 removed" in result.stdout
     assert "voipcom" not in server_counts(server)
@@ -143,4 +143,4 @@ def test_bad_options_exit_2(project, args, message):
 def test_no_export_exits_2(tmp_path):
     result = cli("load", "--endpoint", "http://127.0.0.1:1/query", "--root", str(tmp_path))
     assert result.exit_code == 2
-    assert "privacy-kg.nq does not exist: run `privacy-kg build` first" in result.stderr
+    assert "quads holds no .nq file: run `privacy-kg build` first" in result.stderr

@@ -158,3 +158,10 @@ def test_adversarial_yaml_gives_problems_never_a_crash(loose_project, tmp_path, 
     CompanyLoader(loose_project.vocabulary, loose_project.keys, problems).load(folder)
     assert problems  # arbitrary text is never a valid company, and is always explained
     assert all(p.file.endswith((".yaml", ".txt")) for p in problems)
+
+
+def test_a_company_cannot_take_the_name_of_the_ontology_graphs(make_project):
+    project = make_project("acme")
+    (project.corpus_dir / "acme").rename(project.corpus_dir / "ontology")
+    [problem] = problems_of(project)
+    assert "company folder name 'ontology' is reserved" in problem

@@ -8,6 +8,7 @@ import pytest
 from rdflib import Graph
 
 from privacy_kg import load as loading
+from privacy_kg.build import quad_files
 from store_helpers import copy_export
 
 
@@ -18,8 +19,8 @@ def project(tmp_path_factory):
 
 def test_one_payload_per_named_graph_of_the_export_ontology_first(project):
     graphs = loading.export_graphs(project.kg_dir)
-    lines = (project.kg_dir / "privacy-kg.nq").read_text(encoding="utf-8").splitlines()
-    per_graph = Counter(line.rsplit(" ", 2)[-2][1:-1] for line in lines if line.strip())
+    lines = [line for path in quad_files(project.kg_dir) for line in path.read_text(encoding="utf-8").splitlines()]
+    per_graph = Counter(line.rsplit(" ", 2)[-2][1:-1] for line in lines if line.strip() and not line.startswith("#"))
     assert graphs[0].iri == str(loading.ONTOLOGY_GRAPH)
     assert {g.iri: g.triples for g in graphs} == dict(per_graph)
     assert len(graphs) >= 6

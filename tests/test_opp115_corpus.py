@@ -19,10 +19,11 @@ import pytest
 from conftest import REPO
 from opp115_support import CATEGORY_OF_TOPIC, csv_counts, graph_counts, opp115_path  # noqa: F401  (a fixture)
 from privacy_kg import queries
-from privacy_kg.build import COMPANIES_DIR, MERGED_NQ
+from privacy_kg.build import COMPANIES_DIR
 from privacy_kg.namespaces import PK
 from privacy_kg.opp115 import importer
 from privacy_kg.opp115.reader import policy_files, read_folder
+from privacy_kg.store import open_store
 from privacy_kg.validate import validate_company
 
 WORKERS = os.cpu_count() or 1
@@ -76,10 +77,7 @@ def imported(opp115_path, repo, tmp_path_factory):
 def store(imported) -> ox.Store:
     """Seeds (kg/) and OPP-115 together in the embedded store."""
     _, out = imported
-    s = ox.Store()
-    for export in (REPO / "kg" / MERGED_NQ, out / MERGED_NQ):
-        s.bulk_load(path=str(export), format=ox.RdfFormat.N_QUADS)
-    return s
+    return open_store(REPO / "kg", extra=[out])
 
 
 def run(store, name: str) -> list[dict]:

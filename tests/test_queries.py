@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import Dataset
+
 
 from privacy_kg import queries
 from privacy_kg.store import open_store
-from conftest import REPO
+from conftest import REPO, export_dataset
 
 STORED = queries.load_all(REPO / "queries")
 
@@ -30,9 +30,7 @@ def oxigraph():
 
 @pytest.fixture(scope="module")
 def rdflib_dataset():
-    dataset = Dataset()
-    dataset.parse(REPO / "kg" / "privacy-kg.nq", format="nquads")
-    return dataset
+    return export_dataset(REPO / "kg")
 
 
 def diff(got: queries.Result, expected: queries.Result) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from privacy_kg.namespaces import DPV, PK
 from privacy_kg.reason import close
+from conftest import export_dataset
 
 VOIP = "https://w3id.org/privacy-kg/id/voipcom/"
 CONTACT_SHARING = """PREFIX pk: <https://w3id.org/privacy-kg/ontology#>
@@ -13,8 +14,7 @@ SELECT DISTINCT ?practice WHERE { GRAPH ?g { ?practice pk:hasDataType ?d . ?d a 
 
 
 def test_an_email_address_practice_is_found_as_contact_and_personal_data_in_the_export(repo):
-    dataset = Dataset()
-    dataset.parse(repo.kg_dir / "privacy-kg.nq", format="nquads")
+    dataset = export_dataset(repo.kg_dir)
     email = {r.practice for r in dataset.query(CONTACT_SHARING % "pk:EmailAddress")}
     contact = {r.practice for r in dataset.query(CONTACT_SHARING % "pk:ContactData")}
     personal = {r.practice for r in dataset.query(CONTACT_SHARING % "pk:PersonalData")}

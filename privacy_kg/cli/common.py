@@ -20,7 +20,7 @@ err = Console(stderr=True)
 RootOption = Annotated[Optional[Path], typer.Option("--root", help="Project folder (default: $PRIVACY_KG_ROOT or the current folder).")]
 CompanyOption = Annotated[Optional[list[str]], typer.Option("--company", "-c", help="Only this company (repeatable).")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for per-company work (1: in this process).")]
-ExtraKgOption = Annotated[Optional[list[Path]], typer.Option("--extra-kg", help="Also this export folder (holding privacy-kg.nq), e.g. local/opp115 from `privacy-kg import opp115` (repeatable).")]
+ExtraKgOption = Annotated[Optional[list[Path]], typer.Option("--extra-kg", help="Also this export folder (holding quads/), e.g. local/opp115 from `privacy-kg import opp115` (repeatable).")]
 DEFAULT_JOBS = os.cpu_count() or 1
 
 

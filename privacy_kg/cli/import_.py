@@ -33,7 +33,7 @@ def opp115(
     jobs: JobsOption = DEFAULT_JOBS,
 ) -> None:
     """Import OPP-115 policies: map their practices to the ontology, reason, and write companies/<slug>.ttl,
-    inferred/<slug>.ttl, privacy-kg.nq and import-report.json (errata counts) to --out."""
+    inferred/<slug>.ttl, quads/ and import-report.json (errata counts) to --out."""
     if raw and majority:
         err.print("error: choose --raw or --majority, not both.")
         raise typer.Exit(2)

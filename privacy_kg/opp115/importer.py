@@ -8,7 +8,8 @@ written until every policy has been imported without a problem.
 
 <out>/companies/<slug>.ttl   asserted triples
 <out>/inferred/<slug>.ttl    what OWL 2 RL adds about the company's resources
-<out>/privacy-kg.nq          graph/<slug> = asserted + inferred; graph/ontology = the ontology
+<out>/quads/<slug>.nq        graph/<slug> = asserted + inferred
+<out>/quads/ontology.nq      graph/ontology = the ontology; graph/class-hierarchy
 <out>/import-report.json     figures per policy, errata counts and every erratum with file and line"""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from privacy_kg import export
-from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR, MANAGED, MERGED_NQ, InconsistencyError, digest, ontology_quads
+from privacy_kg.build import MANAGED, ONTOLOGY_QUADS, InconsistencyError, company_files, digest, ontology_quads
 from privacy_kg.namespaces import ID, company_graph as graph_name
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.opp115.adapter import Adapter, Imported
@@ -130,7 +131,8 @@ def import_policy(policy: Policy, settings: Settings) -> PolicyResult:
         company.slug, company.metadata["name"], files,
         export.turtle(asserted, sources, h),
         export.turtle(inferred, sources + " (OWL 2 RL closure)", h),
-        export.nquads([(graph_name(company.slug), asserted), (graph_name(company.slug), inferred)]),
+        export.header(sources + " (asserted + OWL 2 RL closure)", h)
+        + export.nquads([(graph_name(company.slug), asserted), (graph_name(company.slug), inferred)]),
         {"segments": len(policy.segments), "clauses": len(company.clauses),
          "practices": sum(len(c.statements) for c in company.clauses),
          "annotations": len(policy.annotations), "below_quorum": adapted.below_quorum,
@@ -184,9 +186,8 @@ def import_folder(root: Path, project: Project, mode: str = CONSOLIDATED, execut
     if inconsistent:
         raise InconsistencyError(inconsistent)
     report = _report(settings, results)
-    outputs = {f"{COMPANIES_DIR}/{r.slug}.ttl": r.asserted for r in results}
-    outputs.update({f"{INFERRED_DIR}/{r.slug}.ttl": r.inferred for r in results})
-    outputs[MERGED_NQ] = b"".join(r.quads for r in results) + ontology_quads(settings.ontology_dir)
+    outputs = {rel: data for r in results for rel, data in zip(company_files(r.slug), (r.asserted, r.inferred, r.quads))}
+    outputs[ONTOLOGY_QUADS] = ontology_quads(settings.ontology_dir)
     outputs[REPORT_FILE] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return ImportResult(results, outputs, report)
 
