@@ -6,9 +6,9 @@ under OWL 2 RL (the compiled fast path, owlrl when it must decide), check it is 
 it. Each company's files are staged as soon as they are made (memory stays flat at 10,000 companies);
 the merged files are then assembled from the staged pieces, and `write` renames everything into kg/.
 
-Incremental: a company whose inputs hash (in its files' headers) and build code (the key kept in
-local/build-cache/, a machine-local cache) are those of its files in kg/ is not rebuilt. The N-Quads are
-one file per company, so a changed company rewrites its own files and the merged Turtle only.
+Incremental: a company whose inputs hash (in its files' headers) and build code are those of its files
+in kg/ is not rebuilt (build_index tells it from file stats). The N-Quads are one file per company, so a
+changed company rewrites its own files and the merged Turtle only.
 
 kg/companies/<slug>.ttl   asserted triples (the diffable record of the tagging)
 kg/inferred/<slug>.ttl    what OWL 2 RL adds about the company's resources
@@ -38,6 +38,7 @@ from rdflib import Graph, URIRef
 
 import privacy_kg
 from privacy_kg import export, rdfwrite
+from privacy_kg.build_index import BuildIndex
 from privacy_kg.closure import term
 from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs
 from privacy_kg.mapping import clause_triples, company_triples, practice_triples
@@ -52,7 +53,6 @@ COMPANIES_DIR, INFERRED_DIR, QUADS_DIR = "companies", "inferred", "quads"
 MERGED_TTL = "privacy-kg.ttl"
 ONTOLOGY_QUADS = f"{QUADS_DIR}/ontology.nq"
 MANAGED = (COMPANIES_DIR, INFERRED_DIR, QUADS_DIR)
-CACHE_DIR = Path("local") / "build-cache"
 # the modules whose code shapes the output: a change in them invalidates the incremental cache
 CODE = ("build", "mapping", "corpus", "quotes", "namespaces", "statement_keys", "ontology", "rdfwrite", "closure",
         "reason", "export")
@@ -75,20 +75,24 @@ class CompanyOutput:
     seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage: map, closure, export
 
 
-def digest(paths: list[Path]) -> str:
+def digest(paths: list[str | Path]) -> str:
     h = hashlib.sha256()
     for path in paths:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        with open(path, "rb") as f:
+            h.update(os.path.basename(path).encode() + b"\0" + f.read() + b"\0")
     return h.hexdigest()
 
 
-def _company_inputs(directory: Path) -> list[Path]:
-    return [directory / name for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE)]
+def _company_inputs(directory: str | Path) -> list[str]:
+    return [os.path.join(directory, name) for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE)]
 
 
-def company_digest(shared_digest: str, directory: Path) -> str:
-    """The inputs hash written in the header of a company's files."""
-    return hashlib.sha256((shared_digest + digest(_company_inputs(directory))).encode()).hexdigest()
+def company_digest(shared_digest: str, directory: Path, index: BuildIndex | None = None) -> str:
+    """The inputs hash written in the header of a company's files (with `index`, its inputs are read only
+    if their stats changed)."""
+    inputs = _company_inputs(directory)
+    files = digest(inputs) if index is None else index.inputs_digest(os.path.basename(directory), inputs, lambda: digest(inputs))
+    return hashlib.sha256((shared_digest + files).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +243,8 @@ class StagedOutputs(Mapping):
 class BuildResult:
     companies: list[CompanyOutput]  # without their bytes (they are staged)
     outputs: StagedOutputs
-    merge_seconds: float = 0.0  # wall time spent writing the merged files (all companies, even if one changed)
+    index: BuildIndex
+    merge_seconds: float = 0.0  # wall time spent writing the merged Turtle (all companies, even if one changed)
 
     @property
     def rebuilt(self) -> list[str]:
@@ -261,21 +266,6 @@ def quad_files(folder: Path) -> list[Path]:
     return found
 
 
-def _reusable(project: Project, slug: str, h: str) -> bool:
-    key = project.root / CACHE_DIR / f"{slug}.key"
-    if not key.exists() or key.read_text() != f"{h} {code_digest()}":
-        return False
-    for rel in company_files(slug):
-        path = project.kg_dir / rel
-        if not path.exists():
-            return False
-        with open(path, "rb") as f:
-            head = [f.readline() for _ in range(export.GENERATED.count("\n"))]
-        if export.digest_of(head) != h:
-            return False
-    return True
-
-
 def build(project: Project, executor: Executor | None = None, incremental: bool = True,
           progress: Callable[[CompanyOutput], None] | None = None) -> BuildResult:
     """Load and check the corpus, map, reason and serialise into a staging folder. Raises InputError (bad
@@ -283,8 +273,10 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     shared = digest([project.ontology_dir / ONTOLOGY_FILE, project.mappings_dir / KEYS_FILE])
     _vocabulary(project.ontology_dir, project.mappings_dir, shared)  # a bad ontology or mapping table fails here, once
     slugs = [d.name for d in company_dirs(project.corpus_dir)]
-    hashes = {s: company_digest(shared, project.corpus_dir / s) for s in slugs}
-    reuse = {s for s in slugs if incremental and _reusable(project, s, hashes[s])}
+    index = BuildIndex.load(project.root, code_digest())
+    corpus, kg = str(project.corpus_dir), str(project.kg_dir)
+    hashes = {s: company_digest(shared, os.path.join(corpus, s), index) for s in slugs}
+    reuse = {s for s in slugs if incremental and index.reusable(s, hashes[s], [os.path.join(kg, r) for r in company_files(s)])}
     todo = [s for s in slugs if s not in reuse]
     args = (project.ontology_dir, project.mappings_dir, shared, project.corpus_dir)
     if executor is None:
@@ -318,7 +310,7 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     started = time.monotonic()
     _merge(project, staged, slugs, shared, hashes)
     staged.hashes = hashes
-    return BuildResult([results[s] for s in slugs], staged, time.monotonic() - started)
+    return BuildResult([results[s] for s in slugs], staged, index, time.monotonic() - started)
 
 
 def _target(staged: StagedOutputs, rel: str) -> Path:
@@ -365,22 +357,12 @@ def write(project: Project, result: BuildResult) -> list[str]:
             staged.path(rel).replace(target)
         else:
             (project.kg_dir / rel).unlink()
-    _refresh_cache(project, result)
+    for c in result.companies:
+        if not c.reused:
+            result.index.record(c.slug, staged.hashes[c.slug], [str(project.kg_dir / r) for r in company_files(c.slug)])
+    result.index.save([c.slug for c in result.companies])
     staged.discard()
     return changed
-
-
-def _refresh_cache(project: Project, result: BuildResult) -> None:
-    cache = project.root / CACHE_DIR
-    cache.mkdir(parents=True, exist_ok=True)
-    hashes = result.outputs.hashes
-    for c in result.companies:
-        if not c.reused and c.slug in hashes:
-            export.write_atomically(cache / f"{c.slug}.key", f"{hashes[c.slug]} {code_digest()}".encode())
-    known = {f"{c.slug}.key" for c in result.companies}
-    for path in cache.iterdir():
-        if path.name not in known:
-            path.unlink()
 
 
 def stale_files(project: Project, result: BuildResult) -> list[tuple[str, str]]:

@@ -95,8 +95,7 @@ def stale(root: Path, outputs, managed: Iterable[str]) -> list[str]:
     """Files in the managed folders (e.g. 'companies') that this build does not produce."""
     stale = []
     for folder in managed:
-        for path in sorted((root / folder).glob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and rel not in outputs:
-                stale.append(rel)
-    return stale
+        if (root / folder).is_dir():
+            with os.scandir(root / folder) as entries:  # (10,000 companies: 30,000 files; no Path per file)
+                stale += [f"{folder}/{e.name}" for e in entries if e.is_file() and f"{folder}/{e.name}" not in outputs]
+    return sorted(stale)

@@ -151,3 +151,35 @@ def test_an_incremental_build_rebuilds_only_the_changed_company_and_equals_a_ful
     assert {rel: staged.source(rel).read_bytes() for rel in [*staged.paths, *staged.kept]} == dict(full.outputs)
     building.write(project, incremental)
     assert building.build(project).rebuilt == []
+
+
+def test_an_unchanged_company_is_told_from_file_stats_without_reading_its_files(make_project, monkeypatch):
+    project = make_project("acme", "voipcom")
+    building.write(project, building.build(project))
+    read = []
+    real_digest = building.digest
+    monkeypatch.setattr(building, "digest", lambda paths: read.extend(map(str, paths)) or real_digest(paths))
+    monkeypatch.setattr("privacy_kg.build_index._header_digest", lambda path: read.append(path))
+    assert building.build(project).rebuilt == []
+    assert not [p for p in read if "/corpus/" in p or "/kg/" in p]
+
+
+def test_outputs_rewritten_with_the_same_content_are_reused_and_edited_ones_rebuilt(make_project):
+    project = make_project("acme", "voipcom")
+    building.write(project, building.build(project))
+    quads = project.kg_dir / "quads" / "acme.nq"
+    quads.write_bytes(quads.read_bytes())  # e.g. a checkout: same bytes, new mtime
+    assert building.build(project).rebuilt == []
+    inferred = project.kg_dir / "inferred" / "voipcom.ttl"
+    inferred.write_text(inferred.read_text().replace("# inputs sha256: ", "# inputs sha256: 0"))
+    assert building.build(project).rebuilt == ["voipcom"]
+
+
+def test_an_input_edited_without_changing_its_size_is_rebuilt(make_project):
+    project = make_project("acme", "voipcom")
+    building.write(project, building.build(project))
+    clauses = project.corpus_dir / "acme" / "clauses.yaml"
+    text = clauses.read_text()
+    clauses.write_text(text.replace("note: the subpoena exception", "note: the subpoena EXCEPTION"))
+    assert len(clauses.read_text()) == len(text)
+    assert building.build(project).rebuilt == ["acme"]
