@@ -258,6 +258,11 @@ def company_files(slug: str) -> list[str]:
     return [f"{COMPANIES_DIR}/{slug}.ttl", f"{INFERRED_DIR}/{slug}.ttl", f"{QUADS_DIR}/{slug}.nq"]
 
 
+def _kg_paths(kg_dir: Path, slug: str) -> list[str]:
+    """A company's files in kg/, as the paths the build index stats."""
+    return [os.path.join(kg_dir, rel) for rel in company_files(slug)]
+
+
 def quad_files(folder: Path) -> list[Path]:
     """The N-Quads files of an export folder (kg/, or one written by `privacy-kg import`): the dataset."""
     found = sorted((Path(folder) / QUADS_DIR).glob("*.nq"))
@@ -274,9 +279,8 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     _vocabulary(project.ontology_dir, project.mappings_dir, shared)  # a bad ontology or mapping table fails here, once
     slugs = [d.name for d in company_dirs(project.corpus_dir)]
     index = BuildIndex.load(project.root, code_digest())
-    corpus, kg = str(project.corpus_dir), str(project.kg_dir)
-    hashes = {s: company_digest(shared, os.path.join(corpus, s), index) for s in slugs}
-    reuse = {s for s in slugs if incremental and index.reusable(s, hashes[s], [os.path.join(kg, r) for r in company_files(s)])}
+    hashes = {s: company_digest(shared, os.path.join(project.corpus_dir, s), index) for s in slugs}
+    reuse = {s for s in slugs if incremental and index.reusable(s, hashes[s], _kg_paths(project.kg_dir, s))}
     todo = [s for s in slugs if s not in reuse]
     args = (project.ontology_dir, project.mappings_dir, shared, project.corpus_dir)
     if executor is None:
@@ -359,7 +363,7 @@ def write(project: Project, result: BuildResult) -> list[str]:
             (project.kg_dir / rel).unlink()
     for c in result.companies:
         if not c.reused:
-            result.index.record(c.slug, staged.hashes[c.slug], [str(project.kg_dir / r) for r in company_files(c.slug)])
+            result.index.record(c.slug, staged.hashes[c.slug], _kg_paths(project.kg_dir, c.slug))
     result.index.save([c.slug for c in result.companies])
     staged.discard()
     return changed

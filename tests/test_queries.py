@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-
 from privacy_kg import queries
 from privacy_kg.store import open_store
 from conftest import REPO, export_dataset
