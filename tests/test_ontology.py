@@ -63,6 +63,18 @@ def test_every_opp115_personal_information_type_has_a_term(repo):
         assert any(f"Personal Information Type: {value}" in n for n in notes), value
 
 
+def test_every_topic_and_only_a_topic_links_its_instances_to_itself(repo):
+    """pk:hasTopic stands for `a ?t . ?t pk:isTopic true` in queries: one hasValue restriction per topic."""
+    g = repo.vocabulary.graph
+    linked = {}
+    for r in g.subjects(OWL.onProperty, PK.hasTopic):
+        (value,) = g.objects(r, OWL.hasValue)
+        linked[value] = set(g.subjects(RDFS.subClassOf, r))
+    topics = set(g.subjects(PK.isTopic, Literal(True)))
+    assert len(topics) >= 10
+    assert linked == {t: {t} for t in topics}
+
+
 def test_ontology_is_consistent_under_owl_rl(repo):
     g = Graph() + repo.vocabulary.graph
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)

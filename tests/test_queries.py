@@ -37,6 +37,17 @@ def diff(got: queries.Result, expected: queries.Result) -> str:
     return "\n".join([f"  missing: {dict(r)}" for r in e if r not in g] + [f"  unexpected: {dict(r)}" for r in g if r not in e])
 
 
+def test_topic_links_are_exactly_the_topic_classes_of_each_practice(oxigraph):
+    """The entailed pk:hasTopic the topic queries read equals the practice's topic classes."""
+    def pairs(pattern: str) -> set[tuple[str, str, str]]:
+        rows = oxigraph.query("PREFIX pk: <https://w3id.org/privacy-kg/ontology#> SELECT ?g ?p ?t WHERE { " + pattern + " }")
+        return {(r["g"].value, r["p"].value, r["t"].value) for r in rows}
+
+    by_class = pairs("GRAPH ?g { ?p a ?t } GRAPH <https://w3id.org/privacy-kg/graph/ontology> { ?t pk:isTopic true }")
+    assert len(by_class) > 300
+    assert pairs("GRAPH ?g { ?p pk:hasTopic ?t }") == by_class
+
+
 @pytest.mark.parametrize("query", STORED, ids=[q.name for q in STORED])
 def test_embedded_store_gives_the_golden_answer(query, oxigraph):
     expected = queries.read_expected(query)

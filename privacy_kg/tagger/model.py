@@ -9,7 +9,11 @@ scaling (<= 76.9), a second stage over the 12 probabilities of a segment and its
 an MLP on the embeddings (70.6; lower in an average). Embedding weights, the neighbours' TF-IDF and
 pooled sentence embeddings moved it by half a point at most (77.1-77.5), not enough to keep. Fine-tuning
 all-MiniLM-L6-v2 itself (session 3, fold 1 only: 4 epochs, 14 min of 2 CPU cores) scored 72.7-73.5 alone
-and 77.8 averaged with this model, against 76.8 for this model on that fold: not worth 14 min a fold."""
+and 77.8 averaged with this model, against 76.8 for this model on that fold: not worth 14 min a fold.
+Session 5: fine-tuned again at learning rate 1.5e-4, 128 tokens, 6 epochs (fold 1, 29 min): 75.9 alone, 77.7
+averaged. all-mpnet-base-v2, the one larger sentence encoder found on PyPI for offline use (split over five
+wheels from an unknown publisher, reassembled by hand): 77.4 in place of MiniLM, 77.7 beside it (5 folds),
+for a 440 MB download and 9 min of encoding: not kept. Sentence encoders in a linear model top out near 77-78."""
 
 from __future__ import annotations
 
