@@ -8,7 +8,7 @@ import re
 import pytest
 
 from privacy_kg import queries
-from privacy_kg.store import open_store
+from privacy_kg.store import open_store, rows
 from conftest import REPO, export_dataset
 
 STORED = queries.load_all(REPO / "queries")
@@ -40,8 +40,8 @@ def diff(got: queries.Result, expected: queries.Result) -> str:
 def test_topic_links_are_exactly_the_topic_classes_of_each_practice(oxigraph):
     """The entailed pk:hasTopic the topic queries read equals the practice's topic classes."""
     def pairs(pattern: str) -> set[tuple[str, str, str]]:
-        rows = oxigraph.query("PREFIX pk: <https://w3id.org/privacy-kg/ontology#> SELECT ?g ?p ?t WHERE { " + pattern + " }")
-        return {(r["g"].value, r["p"].value, r["t"].value) for r in rows}
+        found = rows(oxigraph, "PREFIX pk: <https://w3id.org/privacy-kg/ontology#> SELECT ?g ?p ?t WHERE { " + pattern + " }")
+        return {(r["g"].value, r["p"].value, r["t"].value) for r in found}
 
     by_class = pairs("GRAPH ?g { ?p a ?t } GRAPH <https://w3id.org/privacy-kg/graph/ontology> { ?t pk:isTopic true }")
     assert len(by_class) > 300
