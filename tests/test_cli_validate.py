@@ -20,7 +20,7 @@ def test_warnings_only_exit_0_and_write_report_summary_and_coverage(make_project
     assert "Acme (acme): 0 violation(s)" in result.output and "silent on Do Not Track" in result.output
     assert "whole-export validation agrees" in result.output
     summary = json.loads((project.kg_dir / "validation" / "summary.json").read_text())
-    assert summary["conforms"] and summary["violations"] == 0 and summary["warnings"] > 0
+    assert summary["passes"] and summary["violations"] == 0 and summary["warnings"] > 0
     with open(project.kg_dir / "coverage.csv", encoding="utf-8") as f:
         rows = {r["company"]: r for r in csv.DictReader(f)}
     assert rows["Acme"]["Do Not Track"] == "0" and int(rows["Acme"]["third-party sharing and collection"]) == 2
@@ -45,3 +45,21 @@ def test_validate_without_a_build_is_a_usage_error(make_project):
     project = make_project("acme")
     result = runner.invoke(app, ["validate", "--root", str(project.root)])
     assert result.exit_code == 2 and "run `privacy-kg build` first" in result.output
+
+
+def test_the_report_does_not_conform_when_it_holds_warnings_but_the_exit_code_passes(make_project):
+    """SHACL 3.6.1: sh:conforms is false whenever a result exists, whatever its severity; the exit code and
+    summary.json `passes` stay severity-aware (warnings only: exit 0)."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import SH
+
+    project = make_project("acme")
+    runner.invoke(app, ["build", "--root", str(project.root)])
+    result = runner.invoke(app, ["validate", "--root", str(project.root)])
+    assert result.exit_code == 0, result.output
+    report = Graph().parse(project.kg_dir / "validation" / "report.ttl", format="turtle")
+    root = URIRef("https://w3id.org/privacy-kg/validation/report")
+    assert len(set(report.objects(root, SH.result))) > 0
+    assert set(report.objects(root, SH.conforms)) == {Literal(False)}
+    summary = json.loads((project.kg_dir / "validation" / "summary.json").read_text())
+    assert summary["conforms"] is False and summary["passes"] is True and summary["violations"] == 0
