@@ -25,7 +25,6 @@ import filecmp
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -37,7 +36,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 import privacy_kg
-from privacy_kg import export, rdfwrite
+from privacy_kg import atomic_export, export, rdfwrite
 from privacy_kg.build_index import BuildIndex
 from privacy_kg.closure import term
 from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs
@@ -201,20 +200,20 @@ def _append(out, path: Path, skip_lines: int = 0) -> None:
 # -- the staged result ------------------------------------------------------------------------------
 
 class StagedOutputs(Mapping):
-    """Path relative to kg/ -> content, held in a staging folder (renamed into kg/ by `write`). Files of
-    companies reused by an incremental build are not staged: `kept` names where they already are."""
+    """Path relative to kg/ -> content, held in the next generation's staging folder beside kg/ (switched
+    into kg/ by `write`). Files of companies reused by an incremental build are not staged: `kept` names
+    where they already are."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, generation: atomic_export.Generation):
+        self.generation = generation
+        self.folder = generation.staging
         self.paths: dict[str, None] = {}  # staged files, in the order they were made (a dict: O(1) lookups)
         self.kept: dict[str, Path] = {}  # relative path -> the existing file (in kg/ or the cache) it stays
         self.hashes: dict[str, str] = {}  # slug -> inputs hash, for the incremental cache
-        self._cleanup = weakref.finalize(self, shutil.rmtree, str(folder), True)
+        self._cleanup = weakref.finalize(self, generation.discard)
 
     def add(self, rel: str, data: bytes) -> None:
-        path = self.folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        self.generation.add(rel, data)
         self.paths[rel] = None
 
     def path(self, rel: str) -> Path:
@@ -278,6 +277,7 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     shared = digest([project.ontology_dir / ONTOLOGY_FILE, project.mappings_dir / KEYS_FILE])
     _vocabulary(project.ontology_dir, project.mappings_dir, shared)  # a bad ontology or mapping table fails here, once
     slugs = [d.name for d in company_dirs(project.corpus_dir)]
+    atomic_export.settle(project.kg_dir)  # a switch a killed build left pending: completed before kg/ is read
     index = BuildIndex.load(project.root, code_digest())
     hashes = {s: company_digest(shared, os.path.join(project.corpus_dir, s), index) for s in slugs}
     reuse = {s for s in slugs if incremental and index.reusable(s, hashes[s], _kg_paths(project.kg_dir, s))}
@@ -287,8 +287,7 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
         made = (build_company(s, *args) for s in todo)
     else:
         made = executor.map(build_company, todo, *([a] * len(todo) for a in args), chunksize=max(1, min(64, len(todo) // 64)))
-    project.root.mkdir(parents=True, exist_ok=True)
-    staged = StagedOutputs(Path(tempfile.mkdtemp(prefix=".kg-build-", dir=project.root)))
+    staged = StagedOutputs(atomic_export.Generation(project.kg_dir))
     results: dict[str, CompanyOutput] = {}
     input_problems: list[Problem] = []
     inconsistent: list[Problem] = []
@@ -318,10 +317,8 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
 
 
 def _target(staged: StagedOutputs, rel: str) -> Path:
-    path = staged.path(rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
     staged.paths[rel] = None
-    return path
+    return staged.generation.path(rel)
 
 
 def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: str, hashes: dict[str, str]) -> None:
@@ -333,6 +330,7 @@ def _merge(project: Project, staged: StagedOutputs, slugs: list[str], shared: st
         ttl.write(header)
         for slug in slugs:
             _append(ttl, staged.source(f"{COMPANIES_DIR}/{slug}.ttl"), header_lines)
+    staged.generation.staged(MERGED_TTL)
     staged.add(ONTOLOGY_QUADS, ontology_quads(project.ontology_dir))
 
 
@@ -349,18 +347,12 @@ def _ontology_quads(ontology_dir: Path, h: str) -> bytes:
 
 
 def write(project: Project, result: BuildResult) -> list[str]:
-    """Rename the staged files into kg/ (each atomically), remove files no longer produced, refresh the
-    incremental cache; returns the changed paths."""
+    """Switch kg/ to the new generation in one atomic step (atomic_export: staged files renamed in, files
+    no longer produced removed), refresh the incremental cache; returns the changed paths."""
     staged = result.outputs
     changed = [rel for rel, _ in stale_files(project, result)]
-    for rel in changed:
-        if rel in staged.paths:
-            target = project.kg_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.path(rel).chmod(0o644)
-            staged.path(rel).replace(target)
-        else:
-            (project.kg_dir / rel).unlink()
+    staged.generation.commit([rel for rel in changed if rel in staged.paths],
+                             [rel for rel in changed if rel not in staged.paths])
     for c in result.companies:
         if not c.reused:
             result.index.record(c.slug, staged.hashes[c.slug], _kg_paths(project.kg_dir, c.slug))

@@ -1,7 +1,5 @@
-"""Deterministic serialisation and atomic writing of the kg/ export.
-
-Outputs are computed in memory first; only then is each file written to a temporary sibling and renamed
-into place, so a failed build leaves kg/ as it was."""
+"""Deterministic serialisation of the kg/ export, and the atomic writing of one file (the switch of a whole
+export folder is atomic_export's)."""
 
 from __future__ import annotations
 
@@ -64,31 +62,6 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def differences(root: Path, outputs: dict[str, bytes], managed: Iterable[str]) -> list[tuple[str, str]]:
-    """(path, 'changed' | 'missing' | 'stale') for every file that a build would change."""
-    found = []
-    for rel, data in sorted(outputs.items()):
-        path = root / rel
-        if not path.exists():
-            found.append((rel, "missing"))
-        elif path.read_bytes() != data:
-            found.append((rel, "changed"))
-    for rel in stale(root, outputs, managed):
-        found.append((rel, "stale"))
-    return found
-
-
-def write_outputs(root: Path, outputs: dict[str, bytes], managed: Iterable[str]) -> list[str]:
-    """Write every output atomically and remove generated files no longer produced; returns changed paths."""
-    changed = [rel for rel, status in differences(root, outputs, managed)]
-    for rel, data in sorted(outputs.items()):
-        if rel in changed:
-            write_atomically(root / rel, data)
-    for rel in stale(root, outputs, managed):
-        (root / rel).unlink()
-    return changed
 
 
 def stale(root: Path, outputs, managed: Iterable[str]) -> list[str]:

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
+from privacy_kg.atomic_export import reading
 from privacy_kg.build import quad_files
 from privacy_kg.namespaces import BASE, ONTOLOGY_GRAPH
 from privacy_kg.queries import GRAPH_BASE, from_json
@@ -65,10 +66,11 @@ def short_name(iri: str) -> str:
 def export_graphs(kg_dir: Path) -> list[GraphData]:
     """The named graphs of the export: the ontology first, then the companies by name."""
     graphs: dict[str, list[ox.Triple]] = {}
-    for path in quad_files(kg_dir):
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):  # keeps the export's blank node labels
-            if isinstance(quad.graph_name, ox.NamedNode):
-                graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    with reading(kg_dir):  # one generation of the export (atomic_export)
+        for path in quad_files(kg_dir):
+            for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):  # keeps the export's blank node labels
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
     out = []
     for iri in sorted(graphs, key=lambda g: (g != str(ONTOLOGY_GRAPH), g)):
         lines = sorted(set(ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES).splitlines()))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from privacy_kg.owned_folders import claim_store
 from privacy_kg.load import LoadError, LoadReport, Target, load
 from privacy_kg.servers import Server, start_oxigraph
 
@@ -15,7 +16,10 @@ from privacy_kg.servers import Server, start_oxigraph
 @contextmanager
 def serving(kg_dir: Path, port: int = 0, location: Path | None = None) -> Iterator[tuple[Server, LoadReport]]:
     """Start the server (in memory, or on disk at `location`), load the export into it through the Graph
-    Store Protocol (so an on-disk store keeps unchanged graphs between runs), stop it on exit."""
+    Store Protocol (so an on-disk store keeps unchanged graphs between runs), stop it on exit. Only a
+    `location` this project created is used (owned_folders.claim_store: FolderError else)."""
+    if location is not None:
+        claim_store(location, "serve")
     server = start_oxigraph(port, location)
     try:
         report = load(kg_dir, Target(server.query_url, server.store_url))

@@ -10,13 +10,23 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from privacy_kg.atomic_export import reading
 from privacy_kg.build import QUADS_DIR, quad_files
+from privacy_kg.owned_folders import claim_store
 
 
 def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = ()) -> ox.Store:
     """A store holding the export, plus every `extra` export folder (each with its quads/ folder, e.g.
     local/opp115 from `privacy-kg import opp115`). With `path`, an on-disk store, reloaded when an export
-    has changed."""
+    has changed; only a folder this project created is used (owned_folders.claim_store: FolderError else).
+    The exports are read as one generation each (atomic_export.reading)."""
+    if path is not None:
+        claim_store(path, "query")
+    with reading(kg_dir, *extra):
+        return _open(kg_dir, path, extra)
+
+
+def _open(kg_dir: Path, path: Path | None, extra: Sequence[Path]) -> ox.Store:
     exports = quad_files(kg_dir)
     for folder in extra:
         try:

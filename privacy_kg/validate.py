@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import pyshacl
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
-from privacy_kg import export, shacl as engine
+from privacy_kg import atomic_export, export, shacl as engine
 from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR, company_namespaces, to_graph
 from privacy_kg.closure import plain_triples, term
 from privacy_kg.namespaces import ID, PK
@@ -247,6 +247,11 @@ def validate(project: Project, executor: Executor | None = None, whole: bool | N
              kg_dir: Path | None = None) -> Validation:
     """Validate an export folder (default: the project's kg/; or e.g. local/opp115) company by company."""
     kg_dir = kg_dir or project.kg_dir
+    with atomic_export.reading(kg_dir):  # one generation of the export
+        return _validate(project, executor, whole, kg_dir)
+
+
+def _validate(project: Project, executor: Executor | None, whole: bool | None, kg_dir: Path) -> Validation:
     slugs = company_slugs(kg_dir)
     if not slugs:
         raise FileNotFoundError(f"{kg_dir / COMPANIES_DIR} holds no company graph: run `privacy-kg build` first")

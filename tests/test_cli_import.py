@@ -29,7 +29,8 @@ def test_import_writes_the_kg_layout_and_a_report_and_reruns_identically(tmp_pat
     assert "imported 1 policy (9 practices" in result.output and "errata: 6" in result.output
     files = snapshot(out)
     assert set(files) == {f"companies/{SLUG}.ttl", f"inferred/{SLUG}.ttl", f"quads/{SLUG}.nq", "quads/ontology.nq",
-                          "import-report.json"}
+                          "import-report.json", "import-manifest.json"}
+    assert json.loads(files["import-manifest.json"])["files"] == sorted(set(files) - {"import-manifest.json"})
     report = json.loads(files["import-report.json"])
     assert report["policies"] == 1 and report["totals"]["practices"] == 9
     assert report["errata"]["total"] == 6 and report["errata"]["missing span"] == 2
@@ -112,3 +113,54 @@ def test_validate_stats_and_query_take_the_import_alongside_the_seeds(tmp_path):
     assert "local" not in validated.output and f"{out}: 0 violation(s), 4 warning(s)" in " ".join(validated.output.split())
     assert json.loads((out / "validation" / "summary.json").read_text())["companies"][0]["slug"] == SLUG
     assert snapshot(REPO / "kg" / "validation") == committed
+
+
+def test_a_reimport_removes_only_what_the_earlier_import_listed_and_keeps_validate_outputs(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    manifest = json.loads((out / "import-manifest.json").read_text())
+    manifest["files"].append("companies/gone.ttl")  # as if an earlier import had written a policy since dropped
+    (out / "import-manifest.json").write_text(json.dumps(manifest))
+    (out / "companies" / "gone.ttl").write_text("# an earlier import's\n")
+    (out / "validation").mkdir()
+    (out / "validation" / "summary.json").write_text("{}")  # `validate --extra-kg` writes here
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    assert not (out / "companies" / "gone.ttl").exists()
+    assert (out / "validation" / "summary.json").read_text() == "{}"
+
+
+def test_an_out_folder_holding_a_file_no_import_wrote_is_refused_and_left_untouched(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    (out / "companies" / "thesis.ttl").write_text("my own work\n")
+    before = snapshot(out)
+    result = run(FIXTURE, "--out", out)
+    assert result.exit_code == 2 and "companies/thesis.ttl" in result.output and "import did not write" in result.output
+    assert snapshot(out) == before
+    mine = tmp_path / "mine"
+    (mine / "companies").mkdir(parents=True)
+    (mine / "companies" / "x.ttl").write_text("mine\n")
+    assert run(FIXTURE, "--out", mine).exit_code == 2 and (mine / "companies" / "x.ttl").read_text() == "mine\n"
+
+
+def test_an_out_folder_holding_git_tracked_files_is_refused(tmp_path):
+    """Another checkout's kg/: its tracked files must neither be deleted nor joined by licensed data."""
+    import subprocess
+
+    checkout = tmp_path / "checkout"
+    (checkout / "kg" / "companies").mkdir(parents=True)
+    (checkout / "kg" / "companies" / "seed.ttl").write_text("# seed\n")
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True)
+    subprocess.run(["git", "-C", str(checkout), "add", "kg"], check=True)
+    before = snapshot(checkout / "kg")
+    for out in (checkout / "kg", checkout / "kg" / "opp115"):
+        result = run(FIXTURE, "--out", out)
+        assert result.exit_code == 2 and "git tracks kg/companies/seed.ttl" in result.output, result.output
+    assert snapshot(checkout / "kg") == before and not (checkout / "kg" / "opp115").exists()
+
+
+def test_an_import_written_before_manifests_is_recognised_and_replaced(tmp_path):
+    out = tmp_path / "out"
+    assert run(FIXTURE, "--out", out).exit_code == 0
+    (out / "import-manifest.json").unlink()
+    assert run(FIXTURE, "--out", out).exit_code == 0 and (out / "import-manifest.json").exists()

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from privacy_kg.build import InconsistencyError
 from privacy_kg.cli.common import DEFAULT_JOBS, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
+from privacy_kg import owned_folders
 from privacy_kg.opp115 import importer
 from privacy_kg.opp115.reader import policy_files
 from privacy_kg.problems import InputError
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
 def opp115(
     path: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="The OPP-115 folder (sanitized_policies/, consolidation/, annotations/, documentation/).")],
     root: RootOption = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help=f"Output folder (default: {DEFAULT_OUT} in the project; git-ignored).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help=f"Output folder (default: {DEFAULT_OUT} in the project; git-ignored): new, empty, or an earlier import's (only files its import-manifest.json lists are replaced or removed; anything else, or git-tracked files, is refused, exit 2).")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Every annotator's practices (annotations/) instead of the consolidated ones.")] = False,
     majority: Annotated[bool, typer.Option("--majority", help="Raw annotations, one practice per segment and category that at least 2 of 3 annotators agree on.")] = False,
     jobs: JobsOption = DEFAULT_JOBS,
@@ -44,6 +45,11 @@ def opp115(
         if target.is_relative_to(proj.root / folder):
             err.print(f"error: --out {target} is inside {folder}/, which git tracks; OPP-115 is licensed for research only: use local/.")
             raise typer.Exit(2)
+    try:
+        owned_folders.import_files(target)  # refused before the work, not after it (and again when writing)
+    except owned_folders.FolderError as e:
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
     started = time.monotonic()
     try:
         with Progress(TextColumn("importing OPP-115"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -56,7 +62,11 @@ def opp115(
         fail_on_input_error(error, exit_code=1)
     except InputError as error:
         fail_on_input_error(error)
-    changed = importer.write(target, result)
+    try:
+        changed = importer.write(target, result)
+    except owned_folders.FolderError as e:
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
     report = result.report
     errata = ", ".join(f"{k} {v}" for k, v in report["errata"].items() if k != "total") or "none"
     policies = f"{report['policies']} polic{'y' if report['policies'] == 1 else 'ies'}"

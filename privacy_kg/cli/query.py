@@ -9,6 +9,7 @@ from rich.table import Column, Table
 
 from privacy_kg import queries
 from privacy_kg.cli.common import ExtraKgOption, RootOption, credentials, err, out, project
+from privacy_kg.owned_folders import FolderError
 from privacy_kg.store import open_store
 
 FORMATS = ("table", "csv", "json")
@@ -64,7 +65,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
         file: Annotated[Optional[Path], typer.Option("--file", help="Run an ad-hoc query from a .rq file.")] = None,
         endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Run on a remote SPARQL endpoint (credentials: $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD).")] = None,
-        store: Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) an on-disk embedded store here.")] = None,
+        store: Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) an on-disk embedded store here: a new or empty folder, or one an earlier `query --store` made (anything else is refused, exit 2).")] = None,
         extra: ExtraKgOption = None,
         root: RootOption = None,
     ) -> None:
@@ -96,7 +97,7 @@ def register(app: typer.Typer) -> None:
                 result = queries.run_endpoint(endpoint, stored, params, credentials=credentials())
             else:
                 result = queries.run_embedded(embedded, stored, params)
-        except (queries.QueryError, FileNotFoundError) as e:
+        except (queries.QueryError, FileNotFoundError, FolderError) as e:
             err.print(f"error: {e}", markup=False, highlight=False)
             raise typer.Exit(2)
         except Exception as e:  # a store or endpoint error: name where it came from

@@ -9,6 +9,7 @@ import typer
 from privacy_kg import serve as serving
 from privacy_kg.cli.common import RootOption, err, out, project
 from privacy_kg.load import LOADED, UNCHANGED, LoadError
+from privacy_kg.owned_folders import FolderError
 from privacy_kg.servers import HOST, ServerError
 
 
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 7878,
-        store: Annotated[Optional[Path], typer.Option("--store", help="Keep the server's store on disk here (default: in memory).")] = None,
+        store: Annotated[Optional[Path], typer.Option("--store", help="Keep the server's store on disk here (default: in memory): a new or empty folder, or one an earlier `serve --store` made (anything else is refused, exit 2).")] = None,
         root: RootOption = None,
     ) -> None:
         """Serve kg/ from an Oxigraph server on 127.0.0.1 (SPARQL at /query, Graph Store Protocol at /store)
@@ -46,7 +47,7 @@ def register(app: typer.Typer) -> None:
                 crashed = not serving.wait(server)
         except KeyboardInterrupt:  # stopped while starting: the server is already stopped
             pass
-        except (ServerError, LoadError, FileNotFoundError) as e:
+        except (ServerError, LoadError, FileNotFoundError, FolderError) as e:
             err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2)
         if crashed:

@@ -10,7 +10,8 @@ written until every policy has been imported without a problem.
 <out>/inferred/<slug>.ttl    what OWL 2 RL adds about the company's resources
 <out>/quads/<slug>.nq        graph/<slug> = asserted + inferred
 <out>/quads/ontology.nq      graph/ontology = the ontology; graph/class-hierarchy
-<out>/import-report.json     figures per policy, errata counts and every erratum with file and line"""
+<out>/import-report.json     figures per policy, errata counts and every erratum with file and line
+<out>/import-manifest.json   the files above: what a later import may replace or remove (owned_folders)"""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from privacy_kg import export
-from privacy_kg.build import MANAGED, ONTOLOGY_QUADS, InconsistencyError, company_files, digest, ontology_quads
+from privacy_kg import atomic_export, export, owned_folders
+from privacy_kg.build import ONTOLOGY_QUADS, InconsistencyError, company_files, digest, ontology_quads
 from privacy_kg.namespaces import ID, company_graph as graph_name
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.opp115.adapter import Adapter, Imported
@@ -220,5 +221,24 @@ def _report(settings: Settings, results: list[PolicyResult]) -> dict:
 
 
 def write(out_dir: Path, result: ImportResult) -> list[str]:
-    """Write the outputs atomically (one file at a time, each renamed into place); returns changed paths."""
-    return export.write_outputs(Path(out_dir), result.outputs, MANAGED)
+    """Switch the output folder to the new import in one atomic step (atomic_export), with its manifest;
+    removes only files an earlier import listed in its manifest. FolderError (nothing written) for a folder
+    holding anything else or git-tracked files. Returns the changed paths."""
+    out_dir = Path(out_dir)
+    atomic_export.settle(out_dir)
+    earlier = owned_folders.import_files(out_dir)
+    outputs = {**result.outputs, owned_folders.MANIFEST: owned_folders.manifest(list(result.outputs))}
+    changed = sorted(rel for rel, data in outputs.items() if not _holds(out_dir / rel, data))
+    gone = sorted(earlier - set(outputs))
+    generation = atomic_export.Generation(out_dir)
+    try:
+        for rel in changed:
+            generation.add(rel, outputs[rel])
+        generation.commit(changed, gone)
+    finally:
+        generation.discard()
+    return changed + gone
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
