@@ -83,8 +83,8 @@ def test_a_build_killed_after_any_step_of_its_write_phase_leaves_kg_old_or_new(m
     project = make_project("acme", "crystalcall")
     assert _cli(project.root, "build", "-j", "1").returncode == 0
     old = snapshot(project.kg_dir)
-    clauses = project.corpus_dir / "acme" / "clauses.yaml"  # the change: acme edited, crystalcall removed
-    clauses.write_text(clauses.read_text().replace("Acme will not sell", "Acme will never sell", 1) if "Acme will not sell" in clauses.read_text() else clauses.read_text())
+    metadata = project.corpus_dir / "acme" / "metadata.yaml"  # the change: acme renamed, crystalcall removed
+    metadata.write_text(metadata.read_text().replace("name: Acme", "name: Acme Renamed", 1))
     shutil.rmtree(project.corpus_dir / "crystalcall")
     shutil.copytree(project.root, tmp_path / "base")
     assert _cli(project.root, "build", "-j", "1").returncode == 0

@@ -1,6 +1,13 @@
 """The `privacy-kg` command: a thin layer over the library; one module per command.
 
-Exit codes: 0 ok; 1 the data does not conform, or kg/ is stale; 2 usage or input error."""
+Exit codes: 0 ok; 1 the data does not conform (a SHACL violation or an inconsistency; warnings pass), or
+kg/ is stale; 2 usage or input error (nothing is written).
+
+Outputs switch atomically: `build` (kg/) and `import` (--out) stage the new generation beside the folder and
+switch it with a journal that the next command completes, so an interrupt or kill leaves it all old or all
+new. `--store DIR` clears or reuses only a folder privacy-kg created (its marker file); `import --out DIR`
+removes only files its earlier import listed (import-manifest.json) and refuses any other or git-tracked
+folder."""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import typer
 
 from privacy_kg.cli import build, check, docs, import_, load, query, report, serve, stats, tag, validate
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="\n\n".join(" ".join(p.split()) for p in __doc__.split("\n\n")[1:]))
 
 
 @app.callback()
