@@ -4,7 +4,7 @@ Per company (independent, so it runs on any concurrent.futures Executor: a proce
 cluster's executor elsewhere): load and check its folder, map the tagged clauses to RDF, close the graph
 under OWL 2 RL (the compiled fast path, owlrl when it must decide), check it is consistent, serialise
 it. Each company's files are staged as soon as they are made (memory stays flat at 10,000 companies);
-the merged Turtle is then assembled from the staged pieces, and `write` renames everything into kg/.
+the merged Turtle is then assembled from the staged pieces, and `write` switches kg/ to it atomically (atomic_export).
 
 Incremental: a company whose inputs hash (in its files' headers) and build code are those of its files
 in kg/ is not rebuilt (build_index tells it from file stats). The N-Quads are one file per company, so a
