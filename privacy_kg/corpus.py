@@ -385,6 +385,8 @@ class CompanyLoader:
 
 
 def company_dirs(corpus_dir: Path, only: list[str] | None = None) -> list[Path]:
+    if not corpus_dir.is_dir():
+        raise InputError([Problem(str(corpus_dir), None, None, "the corpus folder is missing (or not a folder)")])
     dirs = sorted(p for p in corpus_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if only:
         missing = sorted(set(only) - {d.name for d in dirs})

@@ -135,9 +135,9 @@ _repr.maxstring, _repr.maxother, _repr.maxlevel, _repr.maxlist, _repr.maxdict = 
 
 
 def shorten(value: Any, limit: int = 80, text: bool = False) -> str:
-    """A value as an error message shows it: repr'd (or str'd with `text`), bounded in work and length,
-    without LINE bookkeeping."""
+    """A value as an error message shows it, on one line: repr'd (or str'd with `text`, whitespace
+    collapsed), bounded in work and length, without LINE bookkeeping."""
     if isinstance(value, dict):
         value = {k: v for k, v in list(value.items())[:8] if k != LINE}
-    shown = str(value) if text else _repr.repr(value)
+    shown = " ".join(str(value).split()) if text else _repr.repr(value)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
