@@ -299,7 +299,7 @@ class CompanyLoader:
             )
             return None
         if occurrence is None and len(spans) > 1:
-            listed = "\n".join(f"    occurrence: {n}  at offset {start}: {shorten(quotes.context(company.text, start, end), 200)}"
+            listed = "\n".join(f"    occurrence: {n}  at offset {start}: {shorten(quotes.context(company.text, start, end), 200, text=True)}"
                                for n, (start, end) in enumerate(spans[:10], start=1))
             more = f"\n    ... and {len(spans) - 10} more" if len(spans) > 10 else ""
             self._problem(path, _line(raw, "quote"), cid, f"the quote occurs {len(spans)} times in {TEXT_FILE}; "

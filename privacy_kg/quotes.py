@@ -53,8 +53,10 @@ def count(text: str, quote: str) -> int:
 
 def context(text: str, start: int, end: int, width: int = 30) -> str:
     """A match with a little of the text around it, on one line: 'privacy. [We collect] your name'."""
-    before, after = text[max(0, start - width):start], text[end:end + width]
-    return _SPACE.sub(" ", f"...{before}[{text[start:end]}]{after}...")
+    before, match, after = text[max(0, start - width):start], text[start:end], text[end:end + width]
+    if len(match) > 2 * width:
+        match = f"{match[:width]}...{match[-width // 2:]}"
+    return _SPACE.sub(" ", f"...{before}[{match}]{after}...")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab, LF, CR
