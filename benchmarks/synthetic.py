@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from privacy_kg import quotes as text_quotes
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_OPP115 = REPO.parent / "shared" / "opp115"
 SWAP = 0.3
@@ -117,13 +119,16 @@ class Generator:
                         st[key] = rng.choice(donors)[key]
                 seals.update(st.get("seals", []) if isinstance(st.get("seals", []), list) else [st["seals"]])
                 clause["statements"].append(st)
-            if "occurrence" in seed.raw or seed.raw["quote"] in quotes:
-                clause["occurrence"] = sum(q == seed.raw["quote"] for q in quotes) + 1
-            quotes.append(seed.raw["quote"])
+            quotes.append(" ".join(seed.raw["quote"].split()))
             clauses.append(clause)
-        text = "\n\n".join(" ".join(q.split()) for q in quotes) + "\n"
-        for clause in clauses:
-            clause["quote"] = " ".join(clause["quote"].split())
+        text = "\n\n".join(quotes) + "\n"
+        start = 0
+        for clause, quote in zip(clauses, quotes):  # a quote found more than once says which: its own paragraph
+            clause["quote"] = quote
+            found = [s for s, _ in text_quotes.occurrences(text, quote)]
+            if len(found) > 1:
+                clause["occurrence"] = found.index(start) + 1
+            start += len(quote) + 2
         meta = {"name": f"Synthetic Company {index}", "website": f"https://{slug}.example/", "sector": rng.choice(SECTORS),
                 "source_url": f"https://{slug}.example/privacy", "archived_on": f"20{rng.randint(0, 9):02d}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
                 "seals": sorted(seals), "parties": self.parties}

@@ -39,7 +39,7 @@ import privacy_kg
 from privacy_kg import atomic_export, export, rdfwrite
 from privacy_kg.build_index import BuildIndex
 from privacy_kg.closure import term
-from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs
+from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs, folder_problems
 from privacy_kg.mapping import clause_triples, company_triples, practice_triples
 from privacy_kg.namespaces import HIERARCHY_GRAPH, ID, ONTOLOGY_GRAPH, PREFIXES, company_graph as graph_name, company_iri
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
@@ -276,7 +276,11 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     input: every problem listed) or InconsistencyError before anything is written to kg/."""
     shared = digest([project.ontology_dir / ONTOLOGY_FILE, project.mappings_dir / KEYS_FILE])
     _vocabulary(project.ontology_dir, project.mappings_dir, shared)  # a bad ontology or mapping table fails here, once
-    slugs = [d.name for d in company_dirs(project.corpus_dir)]
+    dirs = company_dirs(project.corpus_dir)
+    unusable = [p for d in dirs for p in folder_problems(d)]  # what `check` reports first, before any file is hashed
+    if unusable:
+        raise InputError(unusable)
+    slugs = [d.name for d in dirs]
     atomic_export.settle(project.kg_dir)  # a switch a killed build left pending: completed before kg/ is read
     index = BuildIndex.load(project.root, code_digest())
     hashes = {s: company_digest(shared, os.path.join(project.corpus_dir, s), index) for s in slugs}

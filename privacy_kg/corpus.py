@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rdflib import URIRef
 
 from privacy_kg import quotes
@@ -19,17 +19,20 @@ from privacy_kg.namespaces import PK, RESERVED_SLUGS, kebab, local_name
 from privacy_kg.ontology import Vocabulary
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.statement_keys import KeySpec
+from privacy_kg.yaml_input import LINE, UNREADABLE, LinedDict, read_yaml as _read_yaml, shorten  # noqa: F401 (opp115 reads its table with them)
 
 TEXT_FILE, METADATA_FILE, CLAUSES_FILE = "policy.txt", "metadata.yaml", "clauses.yaml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_SLUG = 100  # kg/companies/<slug>.ttl must stay a legal file name (255 bytes) with room to spare
+MAX_TEXT_BYTES = 8 << 20
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 METADATA_KEYS = {
     "name", "website", "sector", "source_url", "archive_url", "archived_on", "last_updated",
     "copyright", "seed_file", "seals", "parties",
 }
+TEXT_FIELDS, URL_FIELDS, DATE_FIELDS = ("name", "sector", "copyright", "seed_file"), ("website", "source_url", "archive_url"), ("archived_on", "last_updated")
 CLAUSE_KEYS = {"id", "quote", "occurrence", "statements", "proposed", "confidence"}
-LINE = "__line__"
-UNREADABLE = object()  # what _read_yaml returns for a file it could not read (the problem is recorded)
 
 
 @dataclass
@@ -67,27 +70,41 @@ class Company:
     clauses: list[Clause] = field(default_factory=list)
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present: 10x faster
-    """A safe loader that records the line of every mapping, for messages that point into the file."""
-
-    def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE] = node.start_mark.line + 1
-        return mapping
+def _line(mapping: Any, key: Any = None) -> int | None:
+    return mapping.line(key) if isinstance(mapping, LinedDict) else None
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+def is_url(value: Any) -> bool:
+    """An absolute http(s) URL without spaces or characters an IRI may not hold: typed xsd:anyURI."""
+    if not isinstance(value, str) or re.search(r'[\s<>"{}|\\^`]', value):
+        return False
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except FileNotFoundError:
-        problems.append(Problem(str(path), None, None, "file is missing"))
-    except UnicodeDecodeError as e:
-        problems.append(Problem(str(path), None, None, f"not UTF-8 (byte {e.start})"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problems.append(Problem(str(path), line, None, f"malformed YAML: {getattr(e, 'problem', e)}"))
-    return UNREADABLE
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def folder_problems(directory: Path) -> list[Problem]:
+    """What makes a company folder unusable before any file is read: its name, and its three files
+    present as files. `check` and `build` run it first (build hashes the files before loading them)."""
+    slug, found = directory.name, []
+    if not SLUG.match(slug):
+        found.append(Problem(str(directory), None, None, f"company folder name {shorten(slug)} is not a slug (a-z, 0-9, -)"))
+    elif len(slug) > MAX_SLUG:
+        found.append(Problem(str(directory), None, None, f"company folder name is {len(slug)} characters long; "
+                                                         f"shorten it to at most {MAX_SLUG}"))
+    elif slug in RESERVED_SLUGS:
+        found.append(Problem(str(directory), None, None, f"company folder name {slug!r} is reserved (the ontology's graphs "
+                                                         f"are named {' and '.join(RESERVED_SLUGS)})"))
+    for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE):
+        path = directory / name
+        if not path.exists():
+            found.append(Problem(str(path), None, None, "file is missing" if name != TEXT_FILE else "policy text is missing"))
+        elif not path.is_file():
+            found.append(Problem(str(path), None, None, "is not a regular file (a folder?); it must be a file"))
+    return found
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -102,11 +119,10 @@ class CompanyLoader:
 
     def load(self, directory: Path) -> Company | None:
         slug = directory.name
-        if not SLUG.match(slug):
-            self._problem(directory, None, None, f"company folder name {slug!r} is not a slug (a-z, 0-9, -)")
-        elif slug in RESERVED_SLUGS:
-            self._problem(directory, None, None, f"company folder name {slug!r} is reserved (the ontology's graphs "
-                                                 f"are named {' and '.join(RESERVED_SLUGS)})")
+        unusable = folder_problems(directory)
+        self.problems.extend(unusable)
+        if any(p.file != str(directory) for p in unusable):
+            return None
         text = self._read_text(directory / TEXT_FILE)
         metadata = _read_yaml(directory / METADATA_FILE, self.problems)
         tagged = _read_yaml(directory / CLAUSES_FILE, self.problems)
@@ -123,62 +139,92 @@ class CompanyLoader:
         self.problems.append(Problem(str(path), line, clause, message))
 
     def _read_text(self, path: Path) -> str | None:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            self._problem(path, None, None, "policy text is missing")
+        """The policy text, a leading byte-order mark dropped (offsets count from the first character)."""
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            self._problem(path, None, None, f"is larger than {MAX_TEXT_BYTES >> 20} MB")
             return None
+        raw = path.read_bytes()
         try:
-            return raw.decode("utf-8")
+            text = raw.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as e:
             line = raw[: e.start].count(b"\n") + 1
             self._problem(path, line, None, f"not UTF-8: byte {raw[e.start]:#x} at offset {e.start}; re-save the text as UTF-8")
             return None
+        bad = quotes.control_character(text)
+        if bad is not None:
+            line, column = text.count("\n", 0, bad) + 1, bad - (text.rfind("\n", 0, bad) + 1) + 1
+            self._problem(path, line, None, f"control character {text[bad]!r} at offset {bad} (column {column}); "
+                                            "remove it (only tab, line feed and carriage return are allowed)")
+            return None
+        return text
 
     def _metadata(self, company: Company, meta: Any) -> None:
         path = company.directory / METADATA_FILE
         if not isinstance(meta, dict):
             self._problem(path, None, None, "metadata must be a mapping of fields")
             return
-        line = meta.pop(LINE, None)
-        for key in sorted(set(meta) - METADATA_KEYS):
-            self._problem(path, line, None, f"unknown metadata field {key!r}; known: {', '.join(sorted(METADATA_KEYS))}")
+        meta.pop(LINE, None)
+        for key in sorted(set(meta) - METADATA_KEYS, key=str):
+            self._problem(path, _line(meta, key), None, f"unknown metadata field {shorten(key)}; known: {', '.join(sorted(METADATA_KEYS))}")
         for key in ("name", "sector"):
-            if not isinstance(meta.get(key), str) or not meta[key].strip():
-                self._problem(path, line, None, f"required field {key!r} is missing or empty")
-        for key in ("archived_on", "last_updated"):
-            value = meta.get(key)
-            if value is not None and not isinstance(value, dt.date):
-                try:
-                    meta[key] = dt.date.fromisoformat(str(value))
-                except ValueError:
-                    self._problem(path, line, None, f"{key} must be an ISO date (YYYY-MM-DD), not {value!r}")
+            if meta.get(key) is None or (isinstance(meta[key], str) and not meta[key].strip()):
+                self._problem(path, _line(meta, key), None, f"required field {key!r} is missing or empty")
+        self._metadata_values(path, meta)
         seals = []
         for name in _as_list(meta.get("seals") or []):
-            seal = self._term(path, line, None, "seals", str(name), self.vocab.individuals(PK.PrivacySeal))
+            seal = self._tag(path, _line(meta, "seals"), None, "seals", name, self.vocab.individuals(PK.PrivacySeal))
             if seal is not None:
                 seals.append(seal)
         meta["seals"] = seals
         parties = meta.get("parties") or {}
         if not isinstance(parties, dict):
-            self._problem(path, line, None, "parties must map a key to {name, class}")
+            self._problem(path, _line(meta, "parties"), None, "parties must map a key to {name, class}")
             parties = {}
         party_classes = self.vocab.descendants(PK.Party)
         class_slugs = {kebab(local_name(c)) for c in party_classes}
         for key, spec in parties.items():
             if key == LINE:
                 continue
-            if not SLUG.match(str(key)) or key in class_slugs:
-                self._problem(path, line, None, f"party key {key!r} must be a slug and not the name of a party class")
+            line = _line(parties, key)
+            if not isinstance(key, str) or not SLUG.match(key) or key in class_slugs:
+                self._problem(path, line, None, f"party key {shorten(key)} must be a slug and not the name of a party class")
                 continue
             if not isinstance(spec, dict) or not spec.get("name") or not spec.get("class"):
                 self._problem(path, line, None, f"party {key!r} needs a name and a class")
                 continue
-            cls = self._term(path, spec.get(LINE, line), None, f"party {key} class", str(spec["class"]), party_classes)
+            if not isinstance(spec["name"], str):
+                self._problem(path, _line(spec, "name"), None, f"party {key!r}: name must be text, not {shorten(spec['name'])}")
+                continue
+            cls = self._tag(path, _line(spec, "class"), None, f"party {key} class", spec["class"], party_classes)
             if cls is not None:
-                company.parties[key] = Party(key, str(spec["name"]), cls)
+                company.parties[key] = Party(key, spec["name"], cls)
         meta.pop("parties", None)
         company.metadata = meta
+
+    def _metadata_values(self, path: Path, meta: dict) -> None:
+        """The schema of the scalar fields: text, http(s) URLs (typed xsd:anyURI), ISO dates."""
+        for key in TEXT_FIELDS:
+            value = meta.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and key == "copyright":
+                meta[key] = str(value)  # a single year
+            elif value is not None and not isinstance(value, str):
+                self._problem(path, _line(meta, key), None, f"{key} must be text, not {shorten(value)}"
+                              + ('; quote a range of years: "2004-2005"' if key == "copyright" else ""))
+        for key in URL_FIELDS:
+            value = meta.get(key)
+            if value is not None and not is_url(value):
+                self._problem(path, _line(meta, key), None, f"{key} must be an absolute http(s) URL, not {shorten(value)}")
+        for key in DATE_FIELDS:
+            value = meta.get(key)
+            if value is None:
+                continue
+            try:
+                if not (isinstance(value, str) and DATE.match(value)):
+                    raise ValueError
+                meta[key] = dt.date.fromisoformat(value)
+            except ValueError:
+                self._problem(path, _line(meta, key), None, f"{key} must be an ISO date (YYYY-MM-DD) that exists, "
+                                                            f"not {shorten(value)}")
 
     def _clauses(self, company: Company, tagged: Any) -> None:
         path = company.directory / CLAUSES_FILE
@@ -189,12 +235,12 @@ class CompanyLoader:
         seen: dict[str, int] = {}
         for raw in clauses:
             if not isinstance(raw, dict):
-                self._problem(path, None, None, f"each clause must be a mapping, not {raw!r}")
+                self._problem(path, _line(tagged, "clauses"), None, f"each clause must be a mapping, not {shorten(raw)}")
                 continue
             line = raw.get(LINE)
             cid = raw.get("id")
             if not isinstance(cid, str) or not SLUG.match(cid):
-                self._problem(path, line, None, f"clause id {cid!r} is missing or not kebab-case")
+                self._problem(path, line, None, f"clause id {shorten(cid)} is missing or not kebab-case")
                 continue
             if cid in seen:
                 self._problem(path, line, cid, f"duplicate clause id (first at line {seen[cid]})")
@@ -205,27 +251,18 @@ class CompanyLoader:
                 company.clauses.append(clause)
 
     def _clause(self, company: Company, path: Path, raw: dict, cid: str, line: int | None) -> Clause | None:
-        for key in sorted(set(raw) - CLAUSE_KEYS - {LINE}):
-            self._problem(path, line, cid, f"unknown clause field {key!r}; known: {', '.join(sorted(CLAUSE_KEYS))}")
+        for key in sorted(set(raw) - CLAUSE_KEYS - {LINE}, key=str):
+            self._problem(path, _line(raw, key), cid, f"unknown clause field {shorten(key)}; known: {', '.join(sorted(CLAUSE_KEYS))}")
         quote = raw.get("quote")
         if not isinstance(quote, str) or not quote.strip():
-            self._problem(path, line, cid, "required field 'quote' is missing or empty")
+            self._problem(path, _line(raw, "quote"), cid, "required field 'quote' is missing or empty")
             return None
-        occurrence = raw.get("occurrence", 1)
-        if not isinstance(occurrence, int) or occurrence < 1:
-            self._problem(path, line, cid, f"occurrence must be a positive integer, not {occurrence!r}")
+        bad = quotes.control_character(quote)
+        if bad is not None:
+            self._problem(path, _line(raw, "quote"), cid, f"the quote holds the control character {quote[bad]!r} at "
+                                                          f"character {bad + 1}; remove it")
             return None
-        span = quotes.locate(company.text, quote, occurrence)
-        if span is None:
-            found = quotes.count(company.text, quote)
-            if found and occurrence > found:
-                self._problem(path, line, cid, f"the quote occurs {found} time(s), not {occurrence}")
-            else:
-                self._problem(
-                    path, line, cid,
-                    f"quote not found in {TEXT_FILE}:\n    quote:   {quote.strip()!r}\n"
-                    f"    closest: {quotes.closest_passage(company.text, quote)!r}",
-                )
+        span = self._locate(company, path, raw, cid, quote)
         statements_raw = raw.get("statements")
         if not isinstance(statements_raw, list) or not statements_raw:
             self._problem(path, line, cid, "a clause needs at least one statement under 'statements'")
@@ -236,23 +273,52 @@ class CompanyLoader:
             if statement is not None:
                 statements.append(statement)
         confidence = raw.get("confidence")
-        if confidence is not None and not (isinstance(confidence, (int, float)) and 0 <= confidence <= 1):
-            self._problem(path, line, cid, f"confidence must be a number between 0 and 1, not {confidence!r}")
+        if confidence is not None and not (isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
+                                           and 0 <= confidence <= 1):
+            self._problem(path, _line(raw, "confidence"), cid, f"confidence must be a number between 0 and 1, not {shorten(confidence)}")
         if span is None:
             return None
         start, end = span
         return Clause(cid, company.text[start:end], start, end, statements,
                       bool(raw.get("proposed", False)), confidence)
 
+    def _locate(self, company: Company, path: Path, raw: dict, cid: str, quote: str) -> tuple[int, int] | None:
+        """The span of the clause's quote: `occurrence` (a positive integer) says which one when the quote
+        occurs more than once, and must then be given."""
+        line = _line(raw, "occurrence")
+        occurrence = raw.get("occurrence")
+        if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 1):
+            self._problem(path, line, cid, f"occurrence must be a positive integer (1, 2, ...), not {shorten(occurrence)}")
+            return None
+        spans = quotes.occurrences(company.text, quote)
+        if not spans:
+            self._problem(
+                path, _line(raw, "quote"), cid,
+                f"quote not found in {TEXT_FILE}:\n    quote:   {shorten(quote.strip(), 300)}\n"
+                f"    closest: {shorten(quotes.closest_passage(company.text, quote), 300)}",
+            )
+            return None
+        if occurrence is None and len(spans) > 1:
+            listed = "\n".join(f"    occurrence: {n}  at offset {start}: {shorten(quotes.context(company.text, start, end), 200, text=True)}"
+                               for n, (start, end) in enumerate(spans[:10], start=1))
+            more = f"\n    ... and {len(spans) - 10} more" if len(spans) > 10 else ""
+            self._problem(path, _line(raw, "quote"), cid, f"the quote occurs {len(spans)} times in {TEXT_FILE}; "
+                                                          f"add `occurrence: N` to say which:\n{listed}{more}")
+            return None
+        if (occurrence or 1) > len(spans):
+            self._problem(path, line, cid, f"the quote occurs {len(spans)} time(s), not {occurrence}")
+            return None
+        return spans[(occurrence or 1) - 1]
+
     def _statement(self, company: Company, path: Path, cid: str, index: int, raw: Any, line) -> Statement | None:
         if not isinstance(raw, dict):
-            self._problem(path, line, cid, f"statement {index} must be a mapping of keys")
+            self._problem(path, line, cid, f"statement {index} must be a mapping of keys, not {shorten(raw)}")
             return None
         line = raw.pop(LINE, line)
         values: dict[str, list[Any]] = {}
-        for key in sorted(set(raw) - set(self.keys)):
-            near = ", ".join(n for n in sorted(self.keys) if n[:3] == key[:3]) or ", ".join(sorted(self.keys))
-            self._problem(path, line, cid, f"statement {index}: unknown key {key!r} (did you mean: {near})")
+        for key in sorted(set(raw) - set(self.keys), key=str):
+            near = ", ".join(n for n in sorted(self.keys) if n[:3] == str(key)[:3]) or ", ".join(sorted(self.keys))
+            self._problem(path, _line(raw, key), cid, f"statement {index}: unknown key {shorten(key)} (did you mean: {near})")
         for key, spec in self.keys.items():
             if key not in raw or raw[key] in (None, []):
                 if spec.required:
@@ -260,9 +326,9 @@ class CompanyLoader:
                 continue
             given = raw[key]
             if isinstance(given, list) and not spec.many:
-                self._problem(path, line, cid, f"statement {index}: {key!r} takes one value, not a list")
+                self._problem(path, _line(raw, key), cid, f"statement {index}: {key!r} takes one value, not a list")
                 continue
-            resolved = [self._value(company, path, line, cid, index, spec, v) for v in _as_list(given)]
+            resolved = [self._value(company, path, _line(raw, key), cid, index, spec, v) for v in _as_list(given)]
             if all(r is not None for r in resolved):
                 values[key] = resolved
         if "practice" not in values:
@@ -272,32 +338,42 @@ class CompanyLoader:
     def _value(self, company, path, line, cid, index, spec: KeySpec, value: Any):
         where = f"statement {index}: {spec.key}"
         if spec.key == "practice":
-            return self._term(path, line, cid, where, str(value), self.vocab.taggable_practices)
+            return self._tag(path, line, cid, where, value, self.vocab.taggable_practices)
         if spec.info is None:  # note -> rdfs:comment
+            if isinstance(value, (dict, list, bool)):
+                self._problem(path, line, cid, f"{where} must be text, not {shorten(value)}")
+                return None
             return str(value)
         if spec.info.kind == "literal":
             return self._literal(path, line, cid, where, spec, value)
-        if spec.info.kind == "class" and spec.info.range == PK.Party and value in company.parties:
+        if spec.info.kind == "class" and spec.info.range == PK.Party and isinstance(value, str) and value in company.parties:
             return value  # a named party of the metadata
         allowed = self.vocab.allowed_values(spec.info)
-        return self._term(path, line, cid, where, str(value), allowed)
+        return self._tag(path, line, cid, where, value, allowed)
 
     def _literal(self, path, line, cid, where, spec: KeySpec, value: Any):
         datatype = local_name(spec.info.range)
         if datatype == "duration" and not (isinstance(value, str) and DURATION.match(value)):
-            self._problem(path, line, cid, f"{where}: {value!r} is not an ISO 8601 duration such as P10D or P1Y")
+            self._problem(path, line, cid, f"{where}: {shorten(value)} is not an ISO 8601 duration such as P10D or P1Y")
             return None
         if datatype == "nonNegativeInteger" and not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
-            self._problem(path, line, cid, f"{where}: {value!r} is not a non-negative integer")
+            self._problem(path, line, cid, f"{where}: {shorten(value)} is not a non-negative integer")
             return None
         return value
 
-    def _term(self, path, line, cid, where, name: str, allowed: set[URIRef]) -> URIRef | None:
+    def _tag(self, path, line, cid, where, name: Any, allowed: set[URIRef]) -> URIRef | None:
+        """The ontology term a tag names; a tag is a name (text), never a list or a mapping."""
+        if not isinstance(name, str):
+            if isinstance(name, (dict, list)):
+                self._problem(path, line, cid, f"{where}: a tag is a name, not {'a list' if isinstance(name, list) else 'a mapping'}: "
+                                               f"{shorten(name)}; write `[A, B]` for several tags")
+                return None
+            name = str(name)
         term = self.vocab.resolve(name, allowed)
         if term is None:
-            near = self.vocab.nearest(name, allowed)
+            near = self.vocab.nearest(name[:100], allowed)
             hint = f"; nearest valid terms: {', '.join(near)}" if near else ""
-            self._problem(path, line, cid, f"{where}: unknown tag {name!r}{hint}")
+            self._problem(path, line, cid, f"{where}: unknown tag {shorten(name)}{hint}")
         return term
 
     def _seals_backed(self, company: Company) -> None:
@@ -309,6 +385,8 @@ class CompanyLoader:
 
 
 def company_dirs(corpus_dir: Path, only: list[str] | None = None) -> list[Path]:
+    if not corpus_dir.is_dir():
+        raise InputError([Problem(str(corpus_dir), None, None, "the corpus folder is missing (or not a folder)")])
     dirs = sorted(p for p in corpus_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if only:
         missing = sorted(set(only) - {d.name for d in dirs})

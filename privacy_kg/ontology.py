@@ -10,9 +10,26 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
 from privacy_kg.namespaces import PK, local_name
+from privacy_kg.problems import InputError, Problem
+from privacy_kg.yaml_input import shorten
 
 ONTOLOGY_FILE = "privacy-kg.ttl"
+
+
+def parse_turtle(path: Path) -> Graph:
+    """A Turtle file people edit, its syntax errors as an InputError with the file and line."""
+    try:
+        return Graph().parse(path, format="turtle")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, None, "file is missing")]) from None
+    except (BadSyntax, SyntaxError, ValueError, UnicodeDecodeError) as e:
+        line = getattr(e, "lines", None)
+        line = line + 1 if isinstance(line, int) else None
+        message = getattr(e, "_why", None) or str(e)
+        raise InputError([Problem(str(path), line, None, f"not valid Turtle: {shorten(message, 200, text=True)}")]) from None
 
 
 @dataclass(frozen=True)
@@ -37,7 +54,8 @@ class Vocabulary:
 
     @classmethod
     def load(cls, ontology_dir: Path) -> "Vocabulary":
-        return cls(Graph().parse(ontology_dir / ONTOLOGY_FILE, format="turtle"))
+        """The ontology, or InputError naming the file and the line of a syntax error."""
+        return cls(parse_turtle(ontology_dir / ONTOLOGY_FILE))
 
     # -- structure -------------------------------------------------------------------------------
     @cached_property

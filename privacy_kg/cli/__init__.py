@@ -12,10 +12,26 @@ folder."""
 from __future__ import annotations
 
 import typer
+from typer.core import TyperGroup
 
 from privacy_kg.cli import build, check, docs, import_, load, query, report, serve, stats, tag, validate
+from privacy_kg.cli.common import fail_on_input_error
+from privacy_kg.problems import InputError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="\n\n".join(" ".join(p.split()) for p in __doc__.split("\n\n")[1:]))
+
+class _Commands(TyperGroup):
+    """Any command that meets bad input it does not handle itself (a syntax error in the ontology or the
+    mapping table, read by every command) reports it like `check` does: one line per problem, exit 2,
+    never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            fail_on_input_error(error)
+
+
+app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help="\n\n".join(" ".join(p.split()) for p in __doc__.split("\n\n")[1:]))
 
 
 @app.callback()

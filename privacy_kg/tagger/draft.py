@@ -62,7 +62,7 @@ class DraftStatement:
 class DraftClause:
     id: str
     span: Span
-    occurrence: int
+    occurrence: int | None  # None: the quote occurs once
     statements: list[DraftStatement]
     confidence: float
 
@@ -84,14 +84,13 @@ def clause_id(text: str, taken: set[str]) -> str:
     return cid
 
 
-def occurrence(text: str, span: Span) -> int:
-    """Which occurrence of the quote (as the checker finds quotes: whitespace-insensitive) the span is."""
-    n = 1
-    while True:
-        found = quotes.locate(text, span.text, n)
-        if found is None or found[0] >= span.start:
-            return n
-        n += 1
+def occurrence(text: str, span: Span) -> int | None:
+    """Which occurrence of the quote (as the checker finds quotes: whitespace-insensitive) the span is;
+    None when the quote occurs once (the checker requires `occurrence:` only for an ambiguous quote)."""
+    found = quotes.occurrences(text, span.text)
+    if len(found) <= 1:
+        return None
+    return next((n for n, (start, _) in enumerate(found, start=1) if start >= span.start), len(found))
 
 
 class Tagger:

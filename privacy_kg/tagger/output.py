@@ -51,7 +51,7 @@ def render(draft: Draft) -> str:
     for clause in draft.clauses:
         lines += [f"  - id: {clause.id}", "    proposed: true", f"    confidence: {clause.confidence:.2f}",
                   f"    quote: {_scalar(clause.span.text)}"]
-        if clause.occurrence > 1:
+        if clause.occurrence is not None:
             lines.append(f"    occurrence: {clause.occurrence}")
         lines.append("    statements:")
         for statement in clause.statements:
