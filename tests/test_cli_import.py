@@ -112,3 +112,20 @@ def test_validate_stats_and_query_take_the_import_alongside_the_seeds(tmp_path):
     assert "local" not in validated.output and f"{out}: 0 violation(s), 4 warning(s)" in " ".join(validated.output.split())
     assert json.loads((out / "validation" / "summary.json").read_text())["companies"][0]["slug"] == SLUG
     assert snapshot(REPO / "kg" / "validation") == committed
+
+
+def test_a_csv_whose_policy_html_is_missing_is_an_error_and_keeps_the_earlier_output(tmp_path):
+    """Issue 16 case 21: the policy's earlier output used to be deleted with exit 0."""
+    root = tmp_path / "opp115"
+    shutil.copytree(FIXTURE, root)
+    for folder, suffix in (("sanitized_policies", "html"), ("consolidation", "csv")):
+        shutil.copy(root / folder / f"1_example.com.{suffix}", root / folder / f"2_example.org.{suffix}")
+    out = tmp_path / "out"
+    assert run(root, "--out", out).exit_code == 0
+    before = snapshot(out)
+    assert "companies/opp115-2-example-org.ttl" in before
+    (root / "sanitized_policies" / "2_example.org.html").unlink()
+    result = run(root, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "2_example.org.csv" in result.output and "sanitized_policies/2_example.org.html is missing" in result.output
+    assert snapshot(out) == before

@@ -161,3 +161,12 @@ def test_adversarial_rows_give_annotations_or_problems_never_a_crash(tmp_path_fa
         for span in annotation.spans.values():
             if span.placed:
                 assert 0 <= span.start < span.end <= len(p.text)
+
+
+def test_deeply_nested_attribute_json_is_a_problem_with_file_and_line(tmp_path):
+    """Issue 16 case 20: json.loads raised RecursionError out of the reader."""
+    nested = "[" * 50_000 + "]" * 50_000  # under the csv module's field limit
+    root = corrupt(tmp_path, [_row(["N1", "b", "1", "1", "0", "Other", '{"a": {"value": ' + nested + "}}", "d", "u"])])
+    p = policy(root)
+    assert [(Path(x.file).name, x.line) for x in p.problems] == [("1_example.com.csv", 10)]
+    assert "nested too deeply" in p.problems[0].message

@@ -33,7 +33,7 @@ from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.opp115.adapter import Adapter, Imported
 from privacy_kg.opp115.practices import QUORUM, Practice, by_majority, one_per_annotation
 from privacy_kg.opp115.provenance import add_provenance, practices_graph
-from privacy_kg.opp115.reader import Policy, read_folder
+from privacy_kg.opp115.reader import Policy, missing_policies, read_folder
 from privacy_kg.opp115.table import TABLE_FILE, Table, load_table
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
@@ -169,7 +169,7 @@ def import_folder(root: Path, project: Project, mode: str = CONSOLIDATED, execut
     policies = list(read_folder(root, consolidated=mode == CONSOLIDATED))
     if not policies:
         raise InputError([Problem(str(root), None, None, "no sanitized_policies/*.html: is this an OPP-115 folder?")])
-    problems = [p for policy in policies for p in policy.problems]
+    problems = missing_policies(root, consolidated=mode == CONSOLIDATED) + [p for policy in policies for p in policy.problems]
     if problems:
         raise InputError(problems)
     work = map(import_policy, policies, [settings] * len(policies)) if executor is None \
