@@ -73,6 +73,7 @@ class PolicyResult:
     conflicts: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
     inconsistencies: list[str] = field(default_factory=list)
+    readings: list[dict] = field(default_factory=list)  # --majority: segments split into one practice per reading
 
 
 @dataclass
@@ -139,7 +140,14 @@ def import_policy(policy: Policy, settings: Settings) -> PolicyResult:
          "triples": len(asserted), "inferred_triples": len(inferred)},
         _errata(policy, settings.root), dict(sorted(adapted.imported.conflicts.items())),
         adapted.problems, adapted.closure.problems,
+        _readings(adapted.imported, files[1]),
     )
+
+
+def _readings(imported: Imported, csv_file: str) -> list[dict]:
+    """The segments whose majority practice of one category was split by reading, each reading listed."""
+    return [{"file": csv_file, "segment": p.segment, "category": p.category, "clause": cid, "practice": n, "reading": p.reading}
+            for (cid, n), p in sorted(imported.practices.items()) if p.reading]
 
 
 def _relative(root: Path, path: str) -> str:
@@ -213,6 +221,7 @@ def _report(settings: Settings, results: list[PolicyResult]) -> dict:
         "per_policy": {k: _spread([r.figures[k] for r in results]) for k in ("clauses", "practices", "triples", "inferred_triples")},
         "errata": {"total": sum(errata.values()), **dict(sorted(errata.items()))},
         "majority_conflicts": dict(sorted(conflicts.items())),
+        "majority_split_segments": [x for r in results for x in r.readings],
         "companies": [{"slug": r.slug, "name": r.name, "files": r.files, **r.figures,
                        "errata": dict(sorted(Counter(e["erratum"] for e in r.errata).items()))} for r in results],
         "errata_details": [e for r in results for e in r.errata],
