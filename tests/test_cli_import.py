@@ -164,3 +164,45 @@ def test_an_import_written_before_manifests_is_recognised_and_replaced(tmp_path)
     assert run(FIXTURE, "--out", out).exit_code == 0
     (out / "import-manifest.json").unlink()
     assert run(FIXTURE, "--out", out).exit_code == 0 and (out / "import-manifest.json").exists()
+
+
+def test_a_csv_whose_policy_html_is_missing_is_an_error_and_keeps_the_earlier_output(tmp_path):
+    """Issue 16 case 21: the policy's earlier output used to be deleted with exit 0."""
+    root = tmp_path / "opp115"
+    shutil.copytree(FIXTURE, root)
+    for folder, suffix in (("sanitized_policies", "html"), ("consolidation", "csv")):
+        shutil.copy(root / folder / f"1_example.com.{suffix}", root / folder / f"2_example.org.{suffix}")
+    out = tmp_path / "out"
+    assert run(root, "--out", out).exit_code == 0
+    before = snapshot(out)
+    assert "companies/opp115-2-example-org.ttl" in before
+    (root / "sanitized_policies" / "2_example.org.html").unlink()
+    result = run(root, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "2_example.org.csv" in result.output and "sanitized_policies/2_example.org.html is missing" in result.output
+    assert snapshot(out) == before
+
+
+def test_majority_keeps_one_practice_per_majority_reading_and_lists_the_split_segments(tmp_path):
+    """Issue 16 case 10: when Does and Does Not both reach the majority in a segment, the Does Not practice
+    used to be merged away (1034_aol.com segment 11: "AOL does not read your private online communications")."""
+    root = tmp_path / "opp115"
+    shutil.copytree(FIXTURE, root)
+    path = root / "annotations" / "1_example.com.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    denied = [line.replace('""value"": ""Does""}', '""value"": ""Does Not""}', 1) for line in lines[:2]]
+    assert all('""Does Not""' in line for line in denied)
+    denied = [line.replace(line.split(",", 1)[0], f"11{i}", 1) for i, line in enumerate(denied)]
+    path.write_text("\r\n".join(lines + denied) + "\r\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(root, "--out", out, "--majority")
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "import-report.json").read_text())
+    assert report["totals"]["practices"] == 4  # 3 without the split
+    assert [(x["file"], x["segment"], x["category"], x["reading"]) for x in report["majority_split_segments"]] == [
+        ("annotations/1_example.com.csv", 1, "First Party Collection/Use", "Does/Does Not: Does"),
+        ("annotations/1_example.com.csv", 1, "First Party Collection/Use", "Does/Does Not: Does Not")]
+    store = open_store(out)
+    modalities = rows(store, "PREFIX pk: <https://w3id.org/privacy-kg/ontology#> SELECT ?m WHERE { GRAPH ?g { "
+                             "?p pk:hasModality ?m FILTER(CONTAINS(STR(?p), '/practice/segment-1-')) } }")
+    assert sorted(r["m"].value.rsplit("#", 1)[1] for r in modalities) == ["Does", "DoesNot"]

@@ -92,3 +92,29 @@ def test_dpv_mappings_name_real_dpv_terms(repo):
     used = {str(o) for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, RDFS.subClassOf) for o in g.objects(None, p)
             if str(o).startswith("https://w3id.org/dpv")}
     assert used and not sorted(used - known)
+
+
+def test_no_term_has_two_labels_or_two_definitions_in_one_language(repo):
+    """A term defined twice (pk:NamedThirdParty was, with two skos:definitions) shows as two values in one
+    language of a property that takes one per language."""
+    g = repo.vocabulary.graph
+    seen: dict[tuple, list[str]] = {}
+    for prop in (RDFS.label, SKOS.prefLabel, SKOS.definition, RDFS.comment):
+        for s, o in g.subject_objects(prop):
+            if isinstance(o, Literal):
+                seen.setdefault((s, prop, o.language), []).append(str(o))
+    doubled = {f"{s} {p} @{lang}": values for (s, p, lang), values in seen.items() if len(values) > 1}
+    assert not doubled
+
+
+def test_every_property_and_class_the_ontology_uses_is_declared(repo):
+    """OWL 2 (DL and RL) profiles need a declaration for each annotation property and class used (issue 16
+    case 30: skos:*, dcterms:* and eight dpv: classes were used undeclared)."""
+    g = repo.vocabulary.graph
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    declared = {s for k in kinds for s in g.subjects(RDF.type, k)}
+    builtin = tuple(str(n) for n in (RDF, RDFS, OWL))
+    used = {p for p in g.predicates() if not str(p).startswith(builtin)}
+    used |= {o for p in (RDF.type, RDFS.subClassOf) for o in g.objects(None, p)
+             if isinstance(o, URIRef) and not str(o).startswith(builtin)}
+    assert sorted(map(str, used - declared)) == []

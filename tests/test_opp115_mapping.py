@@ -79,7 +79,7 @@ def additions(repo) -> Graph:
 def test_the_ontology_additions_come_last_and_are_fully_documented(repo):
     g = additions(repo)
     terms = sorted({s for s in g.subjects() if str(s).startswith(str(PK))})
-    assert len(terms) >= 40
+    assert len(terms) >= 39  # pk:NamedThirdParty, defined again here by mistake, is defined once, earlier (issue 16)
     for term in terms:
         assert any(l.language == "en" for l in g.objects(term, RDFS.label)), term
         assert any(d.language == "en" for d in g.objects(term, SKOS.definition)), term

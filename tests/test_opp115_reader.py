@@ -161,3 +161,26 @@ def test_adversarial_rows_give_annotations_or_problems_never_a_crash(tmp_path_fa
         for span in annotation.spans.values():
             if span.placed:
                 assert 0 <= span.start < span.end <= len(p.text)
+
+
+def test_deeply_nested_attribute_json_is_a_problem_with_file_and_line(tmp_path):
+    """Issue 16 case 20: json.loads raised RecursionError out of the reader."""
+    nested = "[" * 50_000 + "]" * 50_000  # under the csv module's field limit
+    root = corrupt(tmp_path, [_row(["N1", "b", "1", "1", "0", "Other", '{"a": {"value": ' + nested + "}}", "d", "u"])])
+    p = policy(root)
+    assert [(Path(x.file).name, x.line) for x in p.problems] == [("1_example.com.csv", 10)]
+    assert "nested too deeply" in p.problems[0].message
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(html=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+                      st.lists(st.sampled_from(["|||", "<b>", "</b>", "&amp;", "cookies", "\x00", "\r\n"]), max_size=40)
+                      .map(lambda parts: "".join(parts).encode("utf-8"))))
+def test_generated_policy_html_is_read_or_a_problem_naming_the_file(tmp_path_factory, html):
+    """Issue 16: generated HTML is read, or each trouble is a problem naming a file of the policy; no other exception."""
+    root = tmp_path_factory.mktemp("html")
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
+    (root / "sanitized_policies" / "1_example.com.html").write_bytes(html)
+    p = policy(root)
+    assert all(Path(x.file).name in {"1_example.com.html", "1_example.com.csv"} for x in p.problems)
+    assert SEPARATOR.join(s.html for s in p.segments) == p.text

@@ -239,6 +239,45 @@ def test_no_model_is_a_clear_error(tmp_path):
         load_model(tmp_path)
 
 
+class _RunsCode:
+    """Unpickling this creates the file named: what a hostile model file would do with a shell command."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.target),))
+
+
+def test_a_malicious_pickle_in_the_models_folder_does_not_run(tmp_path):
+    """Issue 16 case 5: a joblib/pickle model ran its code before the version check rejected it."""
+    import pickle
+    from privacy_kg.tagger import load_model
+    from privacy_kg.tagger.store import MODEL_FILE
+    target = tmp_path / "pwned"
+    payload = pickle.dumps(_RunsCode(target))
+    (tmp_path / MODEL_FILE).write_bytes(payload)
+    with pytest.raises(InputError, match="cannot read the model"):
+        load_model(tmp_path)
+    pickle.loads(payload)  # the payload does run when unpickled: the test would catch a loader that unpickles
+    assert target.exists()
+    target.unlink()
+    with pytest.raises(InputError):
+        load_model(tmp_path)
+    assert not target.exists()
+
+
+def test_a_skops_model_naming_untrusted_types_is_refused_without_being_built(tmp_path):
+    import skops.io
+    from privacy_kg.tagger import load_model
+    from privacy_kg.tagger.store import MODEL_FILE
+    target = tmp_path / "pwned"
+    (tmp_path / MODEL_FILE).write_bytes(skops.io.dumps({"format": 2, "x": _RunsCode(target)}))
+    with pytest.raises(InputError, match="refused: the model file names types that are not trusted"):
+        load_model(tmp_path)
+    assert not target.exists()
+
+
 # -- the real corpus (skipped when absent) -----------------------------------------------------------
 def opp115_path() -> Path:
     path = Path(os.environ.get("PRIVACY_KG_OPP115") or SHARED / "opp115")

@@ -34,7 +34,7 @@ from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.opp115.adapter import Adapter, Imported
 from privacy_kg.opp115.practices import QUORUM, Practice, by_majority, one_per_annotation
 from privacy_kg.opp115.provenance import add_provenance, practices_graph
-from privacy_kg.opp115.reader import Policy, read_folder
+from privacy_kg.opp115.reader import Policy, missing_policies, read_folder
 from privacy_kg.opp115.table import TABLE_FILE, Table, load_table
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
@@ -74,6 +74,7 @@ class PolicyResult:
     conflicts: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
     inconsistencies: list[str] = field(default_factory=list)
+    readings: list[dict] = field(default_factory=list)  # --majority: segments split into one practice per reading
 
 
 @dataclass
@@ -140,7 +141,14 @@ def import_policy(policy: Policy, settings: Settings) -> PolicyResult:
          "triples": len(asserted), "inferred_triples": len(inferred)},
         _errata(policy, settings.root), dict(sorted(adapted.imported.conflicts.items())),
         adapted.problems, adapted.closure.problems,
+        _readings(adapted.imported, files[1]),
     )
+
+
+def _readings(imported: Imported, csv_file: str) -> list[dict]:
+    """The segments whose majority practice of one category was split by reading, each reading listed."""
+    return [{"file": csv_file, "segment": p.segment, "category": p.category, "clause": cid, "practice": n, "reading": p.reading}
+            for (cid, n), p in sorted(imported.practices.items()) if p.reading]
 
 
 def _relative(root: Path, path: str) -> str:
@@ -170,7 +178,7 @@ def import_folder(root: Path, project: Project, mode: str = CONSOLIDATED, execut
     policies = list(read_folder(root, consolidated=mode == CONSOLIDATED))
     if not policies:
         raise InputError([Problem(str(root), None, None, "no sanitized_policies/*.html: is this an OPP-115 folder?")])
-    problems = [p for policy in policies for p in policy.problems]
+    problems = missing_policies(root, consolidated=mode == CONSOLIDATED) + [p for policy in policies for p in policy.problems]
     if problems:
         raise InputError(problems)
     work = map(import_policy, policies, [settings] * len(policies)) if executor is None \
@@ -214,6 +222,7 @@ def _report(settings: Settings, results: list[PolicyResult]) -> dict:
         "per_policy": {k: _spread([r.figures[k] for r in results]) for k in ("clauses", "practices", "triples", "inferred_triples")},
         "errata": {"total": sum(errata.values()), **dict(sorted(errata.items()))},
         "majority_conflicts": dict(sorted(conflicts.items())),
+        "majority_split_segments": [x for r in results for x in r.readings],
         "companies": [{"slug": r.slug, "name": r.name, "files": r.files, **r.figures,
                        "errata": dict(sorted(Counter(e["erratum"] for e in r.errata).items()))} for r in results],
         "errata_details": [e for r in results for e in r.errata],

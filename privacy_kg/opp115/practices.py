@@ -12,6 +12,9 @@ from itertools import groupby
 from privacy_kg.opp115.reader import NOT_SELECTED, Annotation, Span
 
 QUORUM = 2  # distinct annotators (of 3) that must agree
+# Attributes a practice holds one value of: when two of its values each reach the majority (one annotator
+# among three gives both), the segment says two things, so each value gets a practice of its own.
+ONE_READING = ("Does/Does Not",)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Practice:
     category: str
     annotations: tuple[Annotation, ...]
     choices: tuple[Choice, ...]  # most voted first
+    reading: str | None = None  # "attribute: value" when the majority split the segment's practice by it
 
 
 def one_per_annotation(annotations: list[Annotation]) -> list[Practice]:
@@ -60,5 +64,18 @@ def by_majority(annotations: list[Annotation], quorum: int = QUORUM) -> tuple[li
         choices = [Choice(name, value, len(who), tuple(spans[name, value]))
                    for (name, value), who in voters.items() if len(who) >= quorum]
         choices.sort(key=lambda c: -c.votes)  # stable: ties keep the order annotators gave them
-        practices.append(Practice(segment, category, group, tuple(choices)))
+        practices += _readings(Practice(segment, category, group, tuple(choices)))
     return practices, below
+
+
+def _readings(practice: Practice) -> list[Practice]:
+    """The practice, or one per majority value of a ONE_READING attribute that has several."""
+    for attribute in ONE_READING:
+        values = [c.value for c in practice.choices if c.attribute == attribute]
+        if len(values) > 1:
+            return [Practice(practice.segment, practice.category,
+                             tuple(a for a in practice.annotations if a.value(attribute) == value),
+                             tuple(c for c in practice.choices if c.attribute != attribute or c.value == value),
+                             f"{attribute}: {value}")
+                    for value in values]
+    return [practice]

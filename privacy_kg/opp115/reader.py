@@ -186,6 +186,9 @@ def read_annotations(csv_path: Path, segments: list[Segment], problems: list[Pro
             except ValueError as e:  # JSONDecodeError is a ValueError
                 problems.append(Problem(where, line, None, f"annotation {aid}: malformed segment id or attribute JSON ({e})"))
                 continue
+            except RecursionError:  # JSON nested deeper than the parser's stack
+                problems.append(Problem(where, line, None, f"annotation {aid}: the attribute JSON is nested too deeply to read"))
+                continue
             if not isinstance(attributes, dict) or not all(isinstance(v, dict) for v in attributes.values()):
                 problems.append(Problem(where, line, None, f"annotation {aid}: attribute JSON must map attribute names to objects"))
                 continue
@@ -248,6 +251,15 @@ def read_policy(html_path: Path, annotations_dir: Path, policies: dict, sites: d
 
 def policy_files(root: Path) -> list[Path]:
     return sorted((Path(root) / POLICIES_DIR).glob("*.html"))
+
+
+def missing_policies(root: Path, consolidated: bool = True) -> list[Problem]:
+    """An annotation CSV whose policy HTML is missing: an input error, never a policy silently dropped."""
+    root = Path(root)
+    have = {p.stem for p in policy_files(root)}
+    annotations_dir = root / (CONSOLIDATED_DIR if consolidated else RAW_DIR)
+    return [Problem(str(csv_path), None, None, f"its policy {POLICIES_DIR}/{csv_path.stem}.html is missing: restore it, or remove the CSV")
+            for csv_path in sorted(annotations_dir.glob("*.csv")) if csv_path.stem not in have]
 
 
 def read_folder(root: Path, consolidated: bool = True) -> Iterator[Policy]:

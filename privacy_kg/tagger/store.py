@@ -1,5 +1,9 @@
 """Where trained models live (a git-ignored folder: they derive from licensed data) and how they are
-written: whole files, atomically, so an interrupted training leaves the previous model in place."""
+written: whole files, atomically, so an interrupted training leaves the previous model in place.
+
+A model is stored with skops, not pickle: loading a pickle runs whatever code the file names, so a file
+dropped into --models could run a command. skops reads only the types it trusts (numpy, scipy, the
+scikit-learn estimators, builtins) and refuses a file that names any other before building anything."""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ import io
 import os
 from pathlib import Path
 
-import joblib
 import numpy as np
+import skops.io
+from zipfile import ZIP_DEFLATED
 
 from privacy_kg.export import write_atomically
 
 MODELS_ENV = "PRIVACY_KG_MODELS"
-MODEL_FILE = "tagger.joblib"
+MODEL_FILE = "tagger.skops"
 
 
 def models_dir(root: Path) -> Path:
@@ -28,10 +33,17 @@ def save_npz(path: Path, **arrays: np.ndarray) -> None:
 
 
 def save_object(path: Path, obj) -> None:
-    buffer = io.BytesIO()
-    joblib.dump(obj, buffer, compress=3)
-    write_atomically(path, buffer.getvalue())
+    """`obj`: builtins, numpy and scikit-learn objects only (what skops trusts)."""
+    write_atomically(path, skops.io.dumps(obj, compression=ZIP_DEFLATED))
+
+
+class UntrustedModel(Exception):
+    """The file names types that skops does not trust: it is refused without being built."""
 
 
 def load_object(path: Path):
-    return joblib.load(path)
+    data = path.read_bytes()
+    untrusted = skops.io.get_untrusted_types(data=data)
+    if untrusted:
+        raise UntrustedModel(", ".join(untrusted[:5]))
+    return skops.io.loads(data, trusted=None)
