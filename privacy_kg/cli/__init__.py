@@ -1,6 +1,7 @@
 """The `privacy-kg` command: a thin layer over the library; one module per command.
 
-Exit codes: 0 ok; 1 the data does not conform, or kg/ is stale; 2 usage or input error."""
+Exit codes: 0 ok; 1 the data does not conform, kg/ is stale, or `query --check` found a difference; 2 usage,
+input or server error; 130 interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
