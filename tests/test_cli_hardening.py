@@ -4,6 +4,7 @@ property tests (hypothesis) for query parameters and N-Quads loading."""
 from __future__ import annotations
 
 import http.server
+import os
 import signal
 import threading
 import time
@@ -165,7 +166,7 @@ def test_a_query_over_its_timeout_is_stopped_with_a_clear_error(project, tmp_pat
 def test_ctrl_c_stops_a_running_embedded_query(monkeypatch):
     from privacy_kg import interruptible
 
-    threading.Timer(0.5, lambda: signal.raise_signal(signal.SIGINT)).start()
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()  # process-directed, as Ctrl-C is
     with pytest.raises(KeyboardInterrupt):
         interruptible.call(lambda: time.sleep(120), None)  # would run 2 minutes if Ctrl-C were lost
 
