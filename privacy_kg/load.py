@@ -14,6 +14,7 @@ every graph's triple count is read back with SPARQL and compared with the export
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -135,7 +136,7 @@ class Client:
 
     def _send(self, method: str, url: str, ok_missing: bool = False, **kwargs) -> requests.Response:
         try:
-            response = self.session.request(method, url, timeout=self.target.timeout, **kwargs)
+            response = self._within_timeout(method, url, **kwargs)
         except requests.ConnectionError:
             raise LoadError(f"cannot connect to {url}: is the server running?") from None
         except requests.Timeout:
@@ -155,6 +156,29 @@ class Client:
             raise LoadError(f"{method} {url} answered HTTP {response.status_code}: {first}{hint}")
         return response
 
+    def _within_timeout(self, method: str, url: str, **kwargs) -> requests.Response:
+        """The request, bounded as a whole by the timeout: requests' own timeout bounds each read, so a
+        server sending a byte every half second would hold it for ever. Run in a daemon thread and
+        abandoned (its connection closed) when the time is up."""
+        outcome: list = []
+
+        def attempt() -> None:
+            try:
+                outcome.append(self.session.request(method, url, timeout=self.target.timeout, **kwargs))
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+                outcome.append(e)
+
+        worker = threading.Thread(target=attempt, daemon=True)
+        worker.start()
+        worker.join(self.target.timeout)
+        if not outcome:
+            self.session.close()
+            self.session = _renewed(self.session)
+            raise requests.Timeout()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
     # -- what the server holds ------------------------------------------------------------------------
 
     def counts(self, iris: Iterable[str]) -> dict[str, int]:
@@ -165,7 +189,13 @@ class Client:
             values = " ".join(f"<{iri}>" for iri in iris[start:start + BATCH])
             query = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
             for row in self.select(query):
-                found[str(row["g"])] = int(str(row["n"]))
+                if "g" not in row or "n" not in row:
+                    raise LoadError(f"{self.target.endpoint} answered a count without ?g and ?n (it gave: "
+                                    f"{', '.join(sorted(row)) or 'no variables'})")
+                try:
+                    found[str(row["g"])] = int(str(row["n"]))
+                except ValueError:
+                    raise LoadError(f"{self.target.endpoint} answered a count that is not a number: {str(row['n'])[:50]!r}") from None
         return found
 
     def manifest(self) -> dict[str, str]:
@@ -176,6 +206,13 @@ class Client:
     def put_manifest(self, hashes: dict[str, str]) -> None:
         body = "".join(f'<{iri}> <{SHA256}> "{h}" .\n' for iri, h in sorted(hashes.items())).encode()
         self.put(GraphData(MANIFEST_GRAPH, body, len(hashes)))
+
+
+def _renewed(old: requests.Session) -> requests.Session:
+    """A new session with the old one's auth (the old one's connection may still be held by a thread)."""
+    session = requests.Session()
+    session.auth = old.auth
+    return session
 
 
 @dataclass

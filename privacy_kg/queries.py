@@ -152,8 +152,13 @@ Row = dict[str, object]
 
 @dataclass
 class Result:
+    """A SELECT answer (variables and rows); an ASK answer (`boolean`); or a CONSTRUCT / DESCRIBE answer
+    (`graph`: N-Triples bytes)."""
+
     variables: list[str]
     rows: list[Row]  # variable -> normalised value (str / Decimal / bool); unbound variables absent
+    boolean: bool | None = None
+    graph: bytes | None = None
 
 
 def value(term, lists: bool = False) -> object:
@@ -193,6 +198,10 @@ def normalise(query: StoredQuery, variables: list[str], solutions) -> Result:
 
 def run_embedded(store: ox.Store, query: StoredQuery, params: dict[str, str] | None = None) -> Result:
     result = store.query(query.bind(params))
+    if isinstance(result, ox.QueryBoolean):
+        return Result([], [], boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return Result([], [], graph=ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"")
     variables = [v.value for v in result.variables]
     solutions = ({v: s[v] for v in variables if s[v] is not None} for s in result)
     return normalise(query, variables, solutions)
@@ -210,8 +219,12 @@ def run_endpoint(url: str, query: StoredQuery, params: dict[str, str] | None = N
     """Run on a remote SPARQL 1.1 endpoint through SPARQLWrapper (JSON results)."""
     from SPARQLWrapper import JSON, SELECT, SPARQLWrapper
 
+    text = query.bind(params)
+    if (form := query_form(text)) != "SELECT":
+        raise QueryError(f"{query.name}: an endpoint runs SELECT queries here, not {form or 'this query'}; "
+                         "run ASK, CONSTRUCT and DESCRIBE on the embedded store (without --endpoint)")
     client = SPARQLWrapper(url)
-    client.setQuery(query.bind(params))
+    client.setQuery(text)
     client.queryType = SELECT  # SPARQLWrapper guesses the type from words, and header comments can fool it
     client.setReturnFormat(JSON)
     client.setTimeout(timeout)
@@ -221,6 +234,19 @@ def run_endpoint(url: str, query: StoredQuery, params: dict[str, str] | None = N
     variables = data["head"]["vars"]
     solutions = ({v: from_json(b[v]) for v in variables if v in b} for b in data["results"]["bindings"])
     return normalise(query, variables, solutions)
+
+
+PROLOGUE = re.compile(r"\s*(?:#[^\n]*\n|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)", re.IGNORECASE)
+FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after comments, BASE and PREFIX lines."""
+    position = 0
+    while match := PROLOGUE.match(text, position):
+        position = match.end()
+    form = FORM.match(text, position)
+    return form.group(1).upper() if form else None
 
 
 def from_json(binding: dict) -> URIRef | Literal | BNode:
@@ -273,8 +299,32 @@ def _number(text: str) -> object:
 
 
 def canonical(result: Result) -> list[tuple]:
-    """Rows as sorted tuples over the variables, for order-insensitive comparison."""
-    return sorted(tuple((v, str(row.get(v, ""))) for v in result.variables) for row in result.rows)
+    """Rows as sorted tuples over the variables, for order-insensitive comparison; durations as seconds."""
+    return sorted(tuple((v, comparable(str(row.get(v, "")))) for v in result.variables) for row in result.rows)
+
+
+def differences(got: Result, expected: Result) -> tuple[list[tuple], list[tuple]]:
+    """(rows missing from `got`, rows `got` has that `expected` has not), in canonical form."""
+    g, e = canonical(got), canonical(expected)
+    return [r for r in e if r not in g], [r for r in g if r not in e]
+
+
+ISO_DAY_TIME = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def comparable(text: str) -> str:
+    """A cell as compared: a day-time xsd:duration as its number of seconds, since Virtuoso answers
+    "864000.0"^^xsd:duration for P10D; numbers by value; anything else as it is."""
+    match = ISO_DAY_TIME.match(text)
+    if match and text not in ("P", "PT"):
+        d, h, m, sec = (Decimal(x or 0) for x in match.groups())
+        number = ((d * 24 + h) * 60 + m) * 60 + sec
+    elif NUMBER.match(text):
+        number = Decimal(text)
+    else:
+        return text
+    return str(int(number)) if number == number.to_integral_value() else str(number.normalize())
 
 
 def to_csv(result: Result) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,15 +31,21 @@ def serving(kg_dir: Path, port: int = 0, location: Path | None = None) -> Iterat
         server.stop()
 
 
+STOP = threading.Event()  # set by SIGINT / SIGTERM: a stop asked for is never lost, even if swallowed
+
+
 @contextmanager
 def stop_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt, like Ctrl-C, so that the server is stopped on the way out.
-    Installed before the server starts: a SIGTERM at any moment stops it cleanly."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    """Handle SIGTERM and SIGINT (Ctrl-C) by recording the stop and raising KeyboardInterrupt, so that the
+    server is stopped on the way out. Installed before the server is spawned: a signal at any moment of
+    the start-up stops it, and one whose KeyboardInterrupt was swallowed on the way is still seen by wait()."""
+    STOP.clear()
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def wait(server: Server, tick: float = 0.2) -> bool:
@@ -47,11 +54,14 @@ def wait(server: Server, tick: float = 0.2) -> bool:
     only when the server exits, i.e. never."""
     try:
         while server.running():
+            if STOP.is_set():
+                return True
             time.sleep(tick)
     except KeyboardInterrupt:
         return True
-    return False
+    return STOP.is_set()
 
 
 def _interrupt(_signum, _frame) -> None:
+    STOP.set()
     raise KeyboardInterrupt

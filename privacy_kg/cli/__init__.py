@@ -1,7 +1,7 @@
 """The `privacy-kg` command: a thin layer over the library; one module per command.
 
-Exit codes: 0 ok; 1 the data does not conform (a SHACL violation or an inconsistency; warnings pass), or
-kg/ is stale; 2 usage or input error (nothing is written).
+Exit codes: 0 ok; 1 the data does not conform, kg/ is stale, or `query --check` found a difference; 2 usage,
+input or server error; 130 interrupted (Ctrl-C).
 
 Outputs switch atomically: `build` (kg/) and `import` (--out) stage the new generation beside the folder and
 switch it with a journal that the next command completes, so an interrupt or kill leaves it all old or all

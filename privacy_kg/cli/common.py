@@ -13,6 +13,7 @@ from rich.console import Console
 
 from privacy_kg.problems import InputError
 from privacy_kg.project import Project
+from privacy_kg.safe_output import has_userinfo, safe
 
 out = Console()
 err = Console(stderr=True)
@@ -30,7 +31,24 @@ USER_ENV, PASSWORD_ENV = "PRIVACY_KG_USER", "PRIVACY_KG_PASSWORD"
 def credentials() -> tuple[str, str] | None:
     """From the environment only, never from the command line (which lands in shell history)."""
     user = os.environ.get(USER_ENV)
+    if not user and os.environ.get(PASSWORD_ENV):
+        fail(f"${PASSWORD_ENV} is set but ${USER_ENV} is not: set both, or neither")
     return (user, os.environ.get(PASSWORD_ENV, "")) if user else None
+
+
+def endpoint_url(url: str, option: str = "--endpoint") -> str:
+    """A server URL of an option, refused when it holds credentials (user:password@), which belong in
+    the environment: a URL is echoed in messages and lands in shell history."""
+    if has_userinfo(url):
+        fail(f"{option} {url} holds credentials: remove user:password@ from the URL and set "
+             f"${USER_ENV} / ${PASSWORD_ENV} instead")
+    return url
+
+
+def fail(message: object, exit_code: int = 2) -> None:
+    """Print `error: message` on one line (URLs redacted, control characters escaped) and exit."""
+    err.print(f"error: {safe(message)}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(exit_code)
 
 
 def project(root: Path | None) -> Project:

@@ -7,26 +7,27 @@ from rich.progress import Progress
 from rich.table import Table
 
 from privacy_kg import load as loading
-from privacy_kg.cli.common import RootOption, credentials, err, out, project
+from privacy_kg.cli.common import RootOption, credentials, endpoint_url, err, fail, out, project
 
 EndpointOption = Annotated[str, typer.Option("--endpoint", help="The store's SPARQL query URL, e.g. http://127.0.0.1:7878/query.")]
 GraphStoreOption = Annotated[Optional[str], typer.Option(
     "--graph-store", help="The store's Graph Store Protocol URL (default: guessed from --endpoint: /query -> /store, "
     "/sparql -> /sparql-graph-crud-auth).")]
 AuthOption = Annotated[str, typer.Option("--auth", help="HTTP auth scheme for $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD: digest | basic.")]
-TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each HTTP request.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds each HTTP request may take, whole (> 0).")]
 
 
 def target(endpoint: str, graph_store: str | None, auth: str, timeout: float) -> loading.Target:
     """The Target of the options, or exit 2 with the reason."""
     if auth not in loading.AUTH_SCHEMES:
-        err.print(f"error: --auth must be one of {', '.join(loading.AUTH_SCHEMES)}, not {auth!r}", highlight=False)
-        raise typer.Exit(2)
+        fail(f"--auth must be one of {', '.join(loading.AUTH_SCHEMES)}, not {auth!r}")
+    endpoint_url(endpoint)
+    if graph_store:
+        endpoint_url(graph_store, "--graph-store")
     try:
         store = graph_store or loading.guess_graph_store(endpoint)
     except ValueError as e:
-        err.print(f"error: {e}", markup=False, highlight=False)
-        raise typer.Exit(2)
+        fail(e)
     return loading.Target(endpoint, store, credentials(), auth, timeout)
 
 
@@ -48,13 +49,11 @@ def fail_unless_ok(report: loading.LoadReport) -> None:
     if report.error:
         done = ", ".join(report.named(loading.LOADED, loading.UNCHANGED, loading.REMOVED)) or "none"
         missing = ", ".join(report.named(loading.FAILED, loading.NOT_LOADED)) or "none"
-        err.print(f"error: the load is incomplete: {report.error}; loaded: {done}; not loaded: {missing}; "
-                  "rerun the same command to complete it", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2)
+        fail(f"the load is incomplete: {report.error}; loaded: {done}; not loaded: {missing}; "
+             "rerun the same command to complete it")
     if report.mismatched:
         diffs = "; ".join(f"{g.name} has {g.on_server} triples, the export {g.triples}" for g in report.mismatched)
-        err.print(f"error: the server's counts differ from the export: {diffs}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+        fail(f"the server's counts differ from the export: {diffs}", 1)
 
 
 def register(app: typer.Typer) -> None:
@@ -78,7 +77,6 @@ def register(app: typer.Typer) -> None:
                 task = bar.add_task("loading", total=None)
                 report = loading.load(proj.kg_dir, goal, force, progress=lambda status: bar.advance(task))
         except (loading.LoadError, FileNotFoundError) as e:
-            err.print(f"error: {e}; nothing was loaded", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(2)
+            fail(f"{e}; nothing was loaded")
         show(report)
         fail_unless_ok(report)

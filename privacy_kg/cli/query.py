@@ -6,52 +6,85 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
-from privacy_kg import queries
-from privacy_kg.cli.common import ExtraKgOption, RootOption, credentials, err, out, project
+from privacy_kg import interruptible, queries
+from privacy_kg.cli.common import ExtraKgOption, RootOption, credentials, endpoint_url, err, fail, out, project
+from privacy_kg.safe_output import printable, printable_json, safe
 from privacy_kg.owned_folders import FolderError
 from privacy_kg.store import open_store
 
 FORMATS = ("table", "csv", "json")
+DEFAULT_TIMEOUT = 600.0
+SHOWN_ROWS = 10  # differing rows printed per query by --check
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
     params = {}
     for pair in pairs:
         key, sep, val = pair.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise queries.QueryError(f"--param takes key=value, not {pair!r}")
         params[key.strip()] = val
     return params
 
 
 def show(result: queries.Result, fmt: str, title: str = "") -> None:
-    if fmt == "csv":
-        out.print(queries.to_csv(result), end="", markup=False, highlight=False, soft_wrap=True)
+    """Print an answer; every value from the data is escaped (no raw control characters reach the terminal)."""
+    plain = dict(markup=False, highlight=False, soft_wrap=True)
+    if result.boolean is not None:
+        text = "true" if result.boolean else "false"
+        out.print(json.dumps({"boolean": result.boolean}) if fmt == "json" else text, **plain)
+    elif result.graph is not None:  # N-Triples escapes control characters itself; printable is a backstop
+        out.print(printable(result.graph.decode("utf-8")), end="", **plain)
+    elif fmt == "csv":
+        out.print(printable(queries.to_csv(result)), end="", **plain)
     elif fmt == "json":
         rows = [{v: queries.cell_text(r[v]) for v in result.variables if v in r} for r in result.rows]
-        out.print(json.dumps({"variables": result.variables, "rows": rows}, indent=2, ensure_ascii=False),
-                  markup=False, highlight=False, soft_wrap=True)
+        out.print(printable_json(json.dumps({"variables": result.variables, "rows": rows}, indent=2, ensure_ascii=False)), **plain)
     else:
-        table = Table(*result.variables, title=title or None, title_justify="left")
+        table = Table(*result.variables, title=Text(title) if title else None, title_justify="left")
         for row in result.rows:
-            table.add_row(*(queries.cell_text(row.get(v, "")) for v in result.variables))
+            table.add_row(*(Text(printable(queries.cell_text(row.get(v, "")))) for v in result.variables))
         out.print(table)
         out.print(f"{len(result.rows)} row(s)")
 
 
-def run_all(proj, store, endpoint, fmt: str, check: bool) -> None:
+def run(stored: queries.StoredQuery, store, endpoint: str | None, params: dict[str, str], timeout: float) -> queries.Result:
+    """One query, in a worker process killed on timeout or Ctrl-C (an embedded evaluation cannot be
+    interrupted otherwise)."""
+    if endpoint:
+        auth = credentials()
+        work = lambda: queries.run_endpoint(endpoint, stored, params, timeout=int(timeout) + 1, credentials=auth)  # noqa: E731
+    else:
+        work = lambda: queries.run_embedded(store, stored, params)  # noqa: E731
+    try:
+        return interruptible.call(work, timeout)
+    except interruptible.TimedOut:
+        raise queries.QueryError(f"{stored.name}: no answer within {timeout:g} s; stopped (see --timeout)") from None
+
+
+def run_all(proj, store, endpoint, fmt: str, check: bool, timeout: float) -> None:
     differing = []
     for stored in queries.load_all(proj.queries_dir):
-        result = queries.run_endpoint(endpoint, stored, credentials=credentials()) if endpoint else queries.run_embedded(store, stored)
+        result = run(stored, store, endpoint, {}, timeout)
         show(result, fmt, f"{stored.name}: {stored.title}")
-        if check and queries.canonical(result) != queries.canonical(queries.read_expected(stored)):
-            differing.append(stored.name)
-    if check:
-        if differing:
-            err.print(f"answers differ from the golden answers: {', '.join(differing)}")
-            raise typer.Exit(1)
-        out.print("every stored query gives its golden answer.")
+        if check:
+            missing, unexpected = queries.differences(result, queries.read_expected(stored))
+            if missing or unexpected:
+                differing.append((stored.name, missing, unexpected))
+    if not check:
+        return
+    if differing:
+        err.print(f"error: answers differ from the golden answers: {', '.join(name for name, *_ in differing)}", highlight=False)
+        for name, missing, unexpected in differing:
+            for label, found in (("missing", missing), ("unexpected", unexpected)):
+                for row in found[:SHOWN_ROWS]:
+                    err.print(f"  {name}: {label}: {safe(dict(row))}", markup=False, highlight=False, soft_wrap=True)
+                if len(found) > SHOWN_ROWS:
+                    err.print(f"  {name}: … and {len(found) - SHOWN_ROWS} more {label} row(s)", highlight=False)
+        raise typer.Exit(1)
+    out.print("every stored query gives its golden answer.")
 
 
 def register(app: typer.Typer) -> None:
@@ -60,47 +93,48 @@ def register(app: typer.Typer) -> None:
         name: Annotated[Optional[str], typer.Argument(help="A stored query (see --list).")] = None,
         list_: Annotated[bool, typer.Option("--list", help="List the stored queries: name, title, question.")] = False,
         all_: Annotated[bool, typer.Option("--all", help="Run every stored query (with its defaults).")] = False,
-        check: Annotated[bool, typer.Option("--check", help="With --all: compare each answer with its golden answer; exit 1 on a difference.")] = False,
+        check: Annotated[bool, typer.Option("--check", help="With --all: compare each answer with its golden answer; exit 1 on a difference, naming the query and rows.")] = False,
         param: Annotated[list[str], typer.Option("--param", "-p", help="key=value, bound as an RDF term (repeatable).")] = [],
-        fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
-        file: Annotated[Optional[Path], typer.Option("--file", help="Run an ad-hoc query from a .rq file.")] = None,
-        endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Run on a remote SPARQL endpoint (credentials: $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD).")] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json (an ASK answer prints true/false; CONSTRUCT and DESCRIBE print N-Triples).")] = "table",
+        file: Annotated[Optional[Path], typer.Option("--file", help="Run an ad-hoc query (SELECT, ASK, CONSTRUCT or DESCRIBE) from a .rq file.")] = None,
+        endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Run on a remote SPARQL endpoint (credentials: $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD, never in the URL).")] = None,
         store: Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) an on-disk embedded store here: a new or empty folder, or one an earlier `query --store` made (anything else is refused, exit 2).")] = None,
+        timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds a query may run before it is stopped (Ctrl-C stops it too).")] = DEFAULT_TIMEOUT,
         extra: ExtraKgOption = None,
         root: RootOption = None,
     ) -> None:
-        """Run stored competency questions (or an ad-hoc query) on the embedded store or an endpoint."""
+        """Run stored competency questions (or an ad-hoc query) on the embedded store or an endpoint.
+        Exit 1 when --check finds a difference, 2 on a usage, query or server error, 130 on Ctrl-C."""
         proj = project(root)
         if fmt not in FORMATS:
-            err.print(f"error: --format must be one of {', '.join(FORMATS)}")
-            raise typer.Exit(2)
+            fail(f"--format must be one of {', '.join(FORMATS)}")
+        if endpoint:
+            endpoint_url(endpoint)
         try:
             if list_:
                 table = Table(Column("name", no_wrap=True), "title", "question", "parameters")
                 for q in queries.load_all(proj.queries_dir):
-                    table.add_row(q.name, q.title, q.question, ", ".join(f"{p.name}={p.default}" for p in q.params.values()))
+                    table.add_row(*(Text(printable(cell)) for cell in (
+                        q.name, q.title, q.question, ", ".join(f"{p.name}={p.default}" for p in q.params.values()))))
                 out.print(table)
                 return
             embedded = None if endpoint else open_store(proj.kg_dir, store, extra or [])
             if all_:
-                run_all(proj, embedded, endpoint, fmt, check)
+                run_all(proj, embedded, endpoint, fmt, check, timeout)
                 return
             if file is not None:
                 stored = queries.StoredQuery(file.stem, file, file.stem, "ad-hoc query", file.read_text(encoding="utf-8"))
             elif name:
                 stored = queries.find(proj.queries_dir, name)
             else:
-                err.print("error: give a query NAME, --file or --list")
-                raise typer.Exit(2)
-            params = _params(param)
-            if endpoint:
-                result = queries.run_endpoint(endpoint, stored, params, credentials=credentials())
-            else:
-                result = queries.run_embedded(embedded, stored, params)
-        except (queries.QueryError, FileNotFoundError, FolderError) as e:
-            err.print(f"error: {e}", markup=False, highlight=False)
-            raise typer.Exit(2)
+                fail("give a query NAME, --file or --list")
+            result = run(stored, embedded, endpoint, _params(param), timeout)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            fail("interrupted: the query was stopped", 130)
+        except (queries.QueryError, FileNotFoundError, IsADirectoryError, UnicodeDecodeError, FolderError) as e:
+            fail(e)
         except Exception as e:  # a store or endpoint error: name where it came from
-            err.print(f"error: the query failed on {endpoint or 'the embedded store'}: {e}", markup=False, highlight=False)
-            raise typer.Exit(2)
+            fail(f"the query failed on {endpoint or 'the embedded store'}: {e}")
         show(result, fmt, stored.title)

@@ -25,7 +25,7 @@ def _port_free(port: int) -> bool:
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
-        port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 7878,
+        port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 7878,
         store: Annotated[Optional[Path], typer.Option("--store", help="Keep the server's store on disk here (default: in memory): a new or empty folder, or one an earlier `serve --store` made (anything else is refused, exit 2).")] = None,
         root: RootOption = None,
     ) -> None:
