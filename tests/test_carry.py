@@ -81,3 +81,33 @@ def test_uncovered_lists_only_new_sentences_no_clause_covers():
 
 def test_word_diff():
     assert word_diff("we sell your data", "we share your data") == "we [-sell-] {+share+} your data"
+
+
+def test_cli_carry_writes_a_folder_that_loads_and_a_report(tmp_path):
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+    from privacy_kg.project import Project
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "corpus" / "cloncom" / "policy.txt").read_text(encoding="utf-8")
+    target = tmp_path / "new.txt"
+    target.write_text(text.replace("TRUSTe will then serve", "TRUSTe shall then serve")
+                      + "\n\nWe now share your location with advertising partners for targeted ads.\n", encoding="utf-8")
+    folder = tmp_path / "cloncom-2026"
+    args = ["carry", str(root / "corpus" / "cloncom"), str(target), "--out", str(folder), "--root", str(root), "--no-draft"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((folder / "carry-report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["changed"] == 1 and report["counts"]["absent"] == 0 and report["drafted"] is None
+    assert any(u["quote"].startswith("We now share your location") for u in report["uncovered"])
+    project = Project.find(root)
+    from privacy_kg.corpus import CompanyLoader
+    problems = []
+    company = CompanyLoader(project.vocabulary, project.keys, problems).load(folder)
+    assert not problems and len(company.clauses) == sum(report["counts"][s] for s in ("carried", "changed"))
+    assert [c.proposed for c in company.clauses if c.id == "truste-dispute-resolution"] == [True]
+    assert CliRunner().invoke(app, args).exit_code == 2  # refuses to overwrite without --force

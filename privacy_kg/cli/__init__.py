@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from privacy_kg.cli import build, check, docs, import_, load, query, report, serve, stats, tag, validate
+from privacy_kg.cli import build, carry, check, docs, import_, load, query, report, serve, stats, tag, validate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -16,7 +16,7 @@ def _group() -> None:
     """privacy-kg: build, validate and query a knowledge graph of privacy-policy practices."""
 
 
-for module in (check, build, validate, stats, docs, query, load, serve, report, import_, tag):
+for module in (check, build, validate, stats, docs, query, load, serve, report, import_, tag, carry):
     module.register(app)
 
 
