@@ -111,3 +111,30 @@ def test_cli_carry_writes_a_folder_that_loads_and_a_report(tmp_path):
     assert not problems and len(company.clauses) == sum(report["counts"][s] for s in ("carried", "changed"))
     assert [c.proposed for c in company.clauses if c.id == "truste-dispute-resolution"] == [True]
     assert CliRunner().invoke(app, args).exit_code == 2  # refuses to overwrite without --force
+
+
+def test_cli_carry_drafts_the_new_text_with_a_trained_model(tmp_path):
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from conftest import FIXTURES
+    from privacy_kg.cli import app
+
+    root = Path(__file__).resolve().parents[1]
+    models = tmp_path / "models"
+    runner = CliRunner()
+    trained = runner.invoke(app, ["tagger", "train", "--opp115", str(FIXTURES / "tagger" / "opp115"), "--no-embeddings", "--models", str(models)])
+    assert trained.exit_code == 0, trained.output
+    text = (root / "corpus" / "cloncom" / "policy.txt").read_text(encoding="utf-8")
+    target = tmp_path / "new.txt"
+    target.write_text(text + "\n\nWe collect your e-mail address when you register. We do not sell it to third parties.\n", encoding="utf-8")
+    folder = tmp_path / "cloncom-2026"
+    result = runner.invoke(app, ["carry", str(root / "corpus" / "cloncom"), str(target), "--out", str(folder),
+                                 "--root", str(root), "--models", str(models), "--threshold", "0.95"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((folder / "carry-report.json").read_text(encoding="utf-8"))
+    assert report["drafted"] is not None  # the model ran; every draft is a proposed clause of the loaded folder
+    clauses = (folder / "clauses.yaml").read_text(encoding="utf-8")
+    assert all(f"- id: {cid}\n    proposed: true" in clauses for cid in report["drafted"])
