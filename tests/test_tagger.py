@@ -20,7 +20,7 @@ from privacy_kg.tagger.lexicon import Lexicons, phrase_pattern
 from privacy_kg.tagger.metrics import score
 from privacy_kg.tagger.modality import ModalityCues
 from privacy_kg.tagger.model import CategoryModel
-from privacy_kg.tagger.segment import Span, blocks, clean, is_debris, sentences
+from privacy_kg.segment import Span, blocks, clean, is_debris, sentences
 
 MINI = FIXTURES / "tagger" / "opp115"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from privacy_kg.opp115.reader import Policy, read_folder
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.tagger.labels import LABELS, label_of
-from privacy_kg.tagger.segment import sentences
+from privacy_kg.segment import sentences
 
 DOES_DOES_NOT = "Does/Does Not"
 DATA_TYPE = "Personal Information Type"

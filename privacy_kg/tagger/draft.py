@@ -22,7 +22,7 @@ from privacy_kg.tagger.labels import DATA_LABELS, LabelMap
 from privacy_kg.tagger.lexicon import Lexicons, Match
 from privacy_kg.tagger.modality import Modality, ModalityCues
 from privacy_kg.tagger.model import CategoryModel
-from privacy_kg.tagger.segment import Block, Span, blocks, clean
+from privacy_kg.segment import Block, Span, blocks, clean
 
 SENTENCE_WEIGHT = 0.5  # a clause's label probability: this much from the sentence, the rest from its paragraph
 # A draft is reviewed, so it favours recall: on the five seed policies, 0.4 recovers 71% of the hand

@@ -18,7 +18,7 @@ from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, SLUG, TEXT_FILE, Comp
 from privacy_kg.export import write_atomically
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
-from privacy_kg.tagger.draft import Draft, Tag
+from privacy_kg.tagger.draft import Draft, DraftClause, Tag
 
 HEADER = """\
 # Draft written by `privacy-kg tag`: every clause is proposed (machine-generated, pk:isProposed true).
@@ -44,21 +44,26 @@ def _tag_line(tag: Tag, label: str | None = None) -> str:
     return f"{tag.key}: {value}  # {_comment(tag, label)}"
 
 
+def clause_lines(clause: DraftClause) -> list[str]:
+    """One proposed clause as lines of clauses.yaml (a list item under `clauses:`), with its tags' comments."""
+    lines = [f"  - id: {clause.id}", "    proposed: true", f"    confidence: {clause.confidence:.2f}",
+             f"    quote: {_scalar(clause.span.text)}"]
+    if clause.occurrence is not None:
+        lines.append(f"    occurrence: {clause.occurrence}")
+    lines.append("    statements:")
+    for statement in clause.statements:
+        first, *rest = statement.tags
+        lines.append(f"      - {_tag_line(first, statement.label)}")
+        lines += [f"        {_tag_line(tag)}" for tag in rest]
+    return lines
+
+
 def render(draft: Draft) -> str:
     lines = [HEADER.rstrip("\n"), f"# {len(draft.clauses)} clauses proposed out of {draft.segments} sentences read.", "clauses:"]
     if not draft.clauses:
         lines[-1] = "clauses: []"
     for clause in draft.clauses:
-        lines += [f"  - id: {clause.id}", "    proposed: true", f"    confidence: {clause.confidence:.2f}",
-                  f"    quote: {_scalar(clause.span.text)}"]
-        if clause.occurrence is not None:
-            lines.append(f"    occurrence: {clause.occurrence}")
-        lines.append("    statements:")
-        for statement in clause.statements:
-            first, *rest = statement.tags
-            lines.append(f"      - {_tag_line(first, statement.label)}")
-            lines += [f"        {_tag_line(tag)}" for tag in rest]
-        lines.append("")
+        lines += clause_lines(clause) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
