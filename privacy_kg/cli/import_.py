@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,6 +12,7 @@ from privacy_kg.build import InconsistencyError
 from privacy_kg.cli.common import DEFAULT_JOBS, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
 from privacy_kg import owned_folders
 from privacy_kg.opp115 import importer
+from privacy_kg.ota import history as ota_history, importer as ota_importer
 from privacy_kg.opp115.reader import policy_files
 from privacy_kg.problems import InputError
 
@@ -77,3 +79,28 @@ def opp115(
         f"errata: {report['errata']['total']} ({errata}); details in {target / importer.REPORT_FILE}",
         highlight=False,
     )
+
+
+@importing.command("ota")
+def ota(
+    repository: Annotated[Path, typer.Argument(help="An Open Terms Archive versions repository (git) or its .bundle file.")],
+    service: Annotated[Optional[list[str]], typer.Option("--service", help="Only this service (its folder name; repeatable).")] = None,
+    root: RootOption = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default: local/ota in the project; git-ignored).")] = None,
+    flap_days: Annotated[int, typer.Option("--flap-days", help="A text that returns to an earlier one within this many days is flapping.")] = ota_history.FLAP_DAYS,
+) -> None:
+    """Import every version of each service's Privacy Policy.md: classify the commits, collapse identical
+    texts, skip flapping; write <service>/history.json, <service>/versions/NNNN.md and import-report.json."""
+    target = (out_dir or project(root).root / "local" / "ota").resolve()
+    started = time.monotonic()
+    try:
+        results = ota_importer.read(repository, service, flap_days)
+    except InputError as error:
+        fail_on_input_error(error)
+    files = ota_importer.outputs(results, str(repository), flap_days)
+    changed = ota_importer.write(target, files)
+    report = json.loads(files[ota_importer.REPORT_FILE])
+    out.print(f"imported {report['services']} services: {report['versions_seen']} versions seen, {report['versions_kept']} kept "
+              f"({report['substantive_changes']} substantive changes), {report['skipped']['total']} skipped, into {target} "
+              f"in {time.monotonic() - started:.0f} s: {len(changed)} file(s) changed; details in {target / ota_importer.REPORT_FILE}",
+              highlight=False)

@@ -1,0 +1,1 @@
+"""Import Open Terms Archive versions repositories (policies over time)."""
