@@ -109,10 +109,41 @@ def _apply(folder: Path, journal: dict) -> None:
             _step()
     for rel in journal["delete"]:
         (folder / rel).unlink(missing_ok=True)
+        _prune_empty_parents(folder, folder / rel)
         _step()
     journal_path(folder).unlink()
     _step()
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune_empty_parents(folder: Path, path: Path) -> None:
+    """Remove the folders a deletion left empty, up to (not including) `folder`."""
+    for parent in path.parents:
+        if parent == folder or not parent.is_dir() or any(parent.iterdir()):
+            break
+        parent.rmdir()
+
+
+def switch(folder: Path, outputs: dict[str, bytes], earlier: set[str]) -> list[str]:
+    """Switch `folder` to hold `outputs` (relative path -> bytes) in one atomic step, deleting the files of
+    `earlier` (what the previous run wrote) that `outputs` no longer has; nothing else in the folder is
+    touched. Returns the paths changed or deleted."""
+    folder = Path(folder)
+    settle(folder)
+    changed = sorted(rel for rel, data in outputs.items() if not _holds(folder / rel, data))
+    gone = sorted(set(earlier) - set(outputs))
+    generation = Generation(folder)
+    try:
+        for rel in changed:
+            generation.add(rel, outputs[rel])
+        generation.commit(changed, gone)
+    finally:
+        generation.discard()
+    return changed + gone
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
 
 
 def _roll_forward(folder: Path) -> bool:

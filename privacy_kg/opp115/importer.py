@@ -234,20 +234,7 @@ def write(out_dir: Path, result: ImportResult) -> list[str]:
     removes only files an earlier import listed in its manifest. FolderError (nothing written) for a folder
     holding anything else or git-tracked files. Returns the changed paths."""
     out_dir = Path(out_dir)
-    atomic_export.settle(out_dir)
+    atomic_export.settle(out_dir)  # a pending switch completed before the folder is read
     earlier = owned_folders.import_files(out_dir)
     outputs = {**result.outputs, owned_folders.MANIFEST: owned_folders.manifest(list(result.outputs))}
-    changed = sorted(rel for rel, data in outputs.items() if not _holds(out_dir / rel, data))
-    gone = sorted(earlier - set(outputs))
-    generation = atomic_export.Generation(out_dir)
-    try:
-        for rel in changed:
-            generation.add(rel, outputs[rel])
-        generation.commit(changed, gone)
-    finally:
-        generation.discard()
-    return changed + gone
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    return atomic_export.switch(out_dir, outputs, earlier)

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from privacy_kg import export
+from privacy_kg import atomic_export
 from privacy_kg.ota import repo
 from privacy_kg.ota.history import CHANGE, DELETED, FLAP_DAYS, History, Version, decode, history, snapshot
 
@@ -118,23 +118,11 @@ def _json(data) -> bytes:
 
 
 def write(out_dir: Path, files: dict[str, bytes]) -> list[str]:
-    """Write each file atomically, then delete the files the previous import wrote (its manifest) that this
-    one does not, then the manifest: nothing else in out_dir is ever touched. Returns the changed paths."""
+    """Switch out_dir to the new import in one atomic step (atomic_export), deleting only the files the
+    previous import wrote (its manifest) that this one does not: nothing else is touched. Returns the
+    changed paths."""
     out_dir = Path(out_dir)
+    atomic_export.settle(out_dir)
     manifest = out_dir / MANIFEST
     before = set(json.loads(manifest.read_text("utf-8"))["files"]) if manifest.is_file() else set()
-    changed = []
-    for rel, data in sorted(files.items()):
-        target = out_dir / rel
-        if not target.is_file() or target.read_bytes() != data:
-            export.write_atomically(target, data)
-            changed.append(rel)
-    for rel in sorted(before - files.keys()):
-        (out_dir / rel).unlink(missing_ok=True)
-        changed.append(rel)
-        for parent in (out_dir / rel).parents:
-            if parent == out_dir or any(parent.iterdir()):
-                break
-            parent.rmdir()
-    export.write_atomically(manifest, _json({"files": sorted(files)}))
-    return changed
+    return atomic_export.switch(out_dir, {**files, MANIFEST: _json({"files": sorted(files)})}, before)
