@@ -29,9 +29,13 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 METADATA_KEYS = {
     "name", "website", "sector", "source_url", "archive_url", "archived_on", "last_updated",
-    "copyright", "seed_file", "seals", "parties",
+    "copyright", "seed_file", "seals", "parties", "ota", "attribution", "licence", "jurisdictions", "format",
 }
-TEXT_FIELDS, URL_FIELDS, DATE_FIELDS = ("name", "sector", "copyright", "seed_file"), ("website", "source_url", "archive_url"), ("archived_on", "last_updated")
+OTA_KEYS = {"repository", "service", "commit", "snapshot"}  # where an Open Terms Archive text was recorded
+TEXT_FORMATS = ("text/plain", "text/markdown")  # offsets index policy.txt as recorded, Markdown included
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+TEXT_FIELDS = ("name", "sector", "copyright", "seed_file", "attribution")
+URL_FIELDS, DATE_FIELDS = ("website", "source_url", "archive_url", "licence"), ("archived_on", "last_updated")
 CLAUSE_KEYS = {"id", "quote", "occurrence", "statements", "proposed", "confidence"}
 
 
@@ -176,6 +180,9 @@ class CompanyLoader:
             if seal is not None:
                 seals.append(seal)
         meta["seals"] = seals
+        meta["jurisdictions"] = [j for j in (self._tag(path, _line(meta, "jurisdictions"), None, "jurisdictions", name,
+                                                       self.vocab.individuals(PK.Jurisdiction))
+                                             for name in _as_list(meta.get("jurisdictions") or [])) if j is not None]
         parties = meta.get("parties") or {}
         if not isinstance(parties, dict):
             self._problem(path, _line(meta, "parties"), None, "parties must map a key to {name, class}")
@@ -225,6 +232,32 @@ class CompanyLoader:
             except ValueError:
                 self._problem(path, _line(meta, key), None, f"{key} must be an ISO date (YYYY-MM-DD) that exists, "
                                                             f"not {shorten(value)}")
+        if meta.get("format", "text/plain") not in TEXT_FORMATS:
+            self._problem(path, _line(meta, "format"), None, f"format must be one of {', '.join(TEXT_FORMATS)}, "
+                                                             f"not {shorten(meta['format'])}")
+        if "ota" in meta:
+            self._ota(path, meta)
+
+    def _ota(self, path: Path, meta: dict) -> None:
+        """`ota:` names the Open Terms Archive record of the text: repository and snapshot URLs, service, commit."""
+        ota = meta["ota"]
+        if not isinstance(ota, dict):
+            self._problem(path, _line(meta, "ota"), None, "ota must map repository, service, commit and snapshot")
+            meta["ota"] = {}
+            return
+        ota.pop(LINE, None)
+        for key in sorted(set(ota) ^ OTA_KEYS, key=str):
+            known = "unknown ota field" if key in ota else "missing ota field"
+            self._problem(path, _line(ota, key) or _line(meta, "ota"), None, f"{known} {shorten(key)}; ota needs exactly "
+                                                                            f"{', '.join(sorted(OTA_KEYS))}")
+        for key in ("repository", "snapshot"):
+            if key in ota and not is_url(ota[key]):
+                self._problem(path, _line(ota, key), None, f"ota {key} must be an absolute http(s) URL, not {shorten(ota[key])}")
+        if "service" in ota and not (isinstance(ota["service"], str) and ota["service"].strip()):
+            self._problem(path, _line(ota, "service"), None, f"ota service must be text, not {shorten(ota['service'])}")
+        if "commit" in ota and not (isinstance(ota["commit"], str) and COMMIT.match(ota["commit"])):
+            self._problem(path, _line(ota, "commit"), None, f"ota commit must be a full 40-character git hash, "
+                                                            f"not {shorten(ota['commit'])}")
 
     def _clauses(self, company: Company, tagged: Any) -> None:
         path = company.directory / CLAUSES_FILE

@@ -58,6 +58,8 @@ def company_triples(company: Company) -> Iterator[Triple]:
         yield me, PK.website, _literal(meta["website"], XSD.anyURI)
     for seal in meta.get("seals", []):
         yield me, PK.claimsSeal, seal
+    for jurisdiction in meta.get("jurisdictions", []):
+        yield me, PK.operatesIn, jurisdiction
     yield policy, RDF.type, PK.Policy
     yield policy, RDFS.label, Literal(f"{meta['name']} privacy policy")
     yield policy, PK.ofCompany, me
@@ -68,12 +70,20 @@ def company_triples(company: Company) -> Iterator[Triple]:
         ("archived_on", PK.archivedOn, XSD.date),
         ("last_updated", PK.lastUpdated, XSD.date),
         ("copyright", PK.copyrightYears, None),
+        ("licence", DCTERMS.license, None),
+        ("attribution", PK.attribution, None),
     ):
         if meta.get(key):
-            yield policy, prop, _literal(meta[key], datatype)
+            yield policy, prop, URIRef(meta[key]) if prop == DCTERMS.license else _literal(meta[key], datatype)
+    ota = meta.get("ota") or {}
+    if ota:
+        yield policy, PK.otaRepository, _literal(ota["repository"], XSD.anyURI)
+        yield policy, PK.otaService, Literal(ota["service"])
+        yield policy, PK.otaCommit, Literal(ota["commit"])
+        yield policy, PK.otaSnapshot, _literal(ota["snapshot"], XSD.anyURI)
     yield text, RDF.type, PK.PolicyText
     yield text, DCTERMS.source, Literal(f"corpus/{slug}/policy.txt")
-    yield text, DCTERMS["format"], Literal("text/plain")
+    yield text, DCTERMS["format"], Literal(meta.get("format", "text/plain"))
     yield text, PK.textSha256, Literal(company.text_sha256)
     yield text, PK.characterCount, Literal(len(company.text), datatype=XSD.nonNegativeInteger)
     for party in company.parties.values():
