@@ -239,7 +239,7 @@ class CompanyLoader:
             self._ota(path, meta)
 
     def _ota(self, path: Path, meta: dict) -> None:
-        """`ota:` names the Open Terms Archive record of the text: repository and snapshot URLs, service, commit."""
+        """`ota:` names the Open Terms Archive record of the text: repository URL, service, commit, snapshot."""
         ota = meta["ota"]
         if not isinstance(ota, dict):
             self._problem(path, _line(meta, "ota"), None, "ota must map repository, service, commit and snapshot")
@@ -250,11 +250,12 @@ class CompanyLoader:
             known = "unknown ota field" if key in ota else "missing ota field"
             self._problem(path, _line(ota, key) or _line(meta, "ota"), None, f"{known} {shorten(key)}; ota needs exactly "
                                                                             f"{', '.join(sorted(OTA_KEYS))}")
-        for key in ("repository", "snapshot"):
-            if key in ota and not is_url(ota[key]):
-                self._problem(path, _line(ota, key), None, f"ota {key} must be an absolute http(s) URL, not {shorten(ota[key])}")
-        if "service" in ota and not (isinstance(ota["service"], str) and ota["service"].strip()):
-            self._problem(path, _line(ota, "service"), None, f"ota service must be text, not {shorten(ota['service'])}")
+        if "repository" in ota and not is_url(ota["repository"]):
+            self._problem(path, _line(ota, "repository"), None, f"ota repository must be an absolute http(s) URL, "
+                                                                f"not {shorten(ota['repository'])}")
+        for key in ("service", "snapshot"):  # a snapshot is named as the commit body names it: URL, hash or store id
+            if key in ota and not (isinstance(ota[key], str) and ota[key].strip()):
+                self._problem(path, _line(ota, key), None, f"ota {key} must be text, not {shorten(ota[key])}")
         if "commit" in ota and not (isinstance(ota["commit"], str) and COMMIT.match(ota["commit"])):
             self._problem(path, _line(ota, "commit"), None, f"ota commit must be a full 40-character git hash, "
                                                             f"not {shorten(ota['commit'])}")

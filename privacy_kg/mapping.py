@@ -80,7 +80,7 @@ def company_triples(company: Company) -> Iterator[Triple]:
         yield policy, PK.otaRepository, _literal(ota["repository"], XSD.anyURI)
         yield policy, PK.otaService, Literal(ota["service"])
         yield policy, PK.otaCommit, Literal(ota["commit"])
-        yield policy, PK.otaSnapshot, _literal(ota["snapshot"], XSD.anyURI)
+        yield policy, PK.otaSnapshot, Literal(ota["snapshot"])
     yield text, RDF.type, PK.PolicyText
     yield text, DCTERMS.source, Literal(f"corpus/{slug}/policy.txt")
     yield text, DCTERMS["format"], Literal(meta.get("format", "text/plain"))

@@ -3,7 +3,7 @@ its licence and attribution, its format, and the jurisdictions the company addre
 
 from __future__ import annotations
 
-from rdflib import DCTERMS, Literal, URIRef, XSD
+from rdflib import DCTERMS, Literal, URIRef
 
 from privacy_kg.mapping import company_triples
 from privacy_kg.namespaces import PK, company_iri, node
@@ -36,7 +36,7 @@ def test_ota_licence_format_and_jurisdictions_become_triples(make_project):
     assert (policy, PK.otaCommit, Literal("63211e75f1567ea30da1363059c3b4d0af5bf820")) in triples
     assert (policy, PK.otaService, Literal("Acme")) in triples
     assert (policy, PK.otaSnapshot, Literal("https://github.com/OpenTermsArchive/contrib-snapshots/commit/"
-                                            "67c3bcbb43aa38df6da5b8e8461d94fa0760667e", datatype=XSD.anyURI)) in triples
+                                            "67c3bcbb43aa38df6da5b8e8461d94fa0760667e")) in triples
     assert (policy, DCTERMS.license, URIRef("https://opendatacommons.org/licenses/by/1-0/")) in triples
     assert (policy, PK.attribution, Literal("Open Terms Archive contributors")) in triples
     assert (text, DCTERMS["format"], Literal("text/markdown")) in triples
@@ -51,10 +51,10 @@ def test_plain_metadata_keeps_plain_text_and_no_provenance(make_project):
 
 def test_bad_ota_fields_are_errors_naming_the_line(make_project):
     bad = OTA.replace("commit: 63211e75f1567ea30da1363059c3b4d0af5bf820", "commit: abc").replace(
-        "snapshot: https", "snapshot: ftp").replace("  service: Acme\n", "")
+        "repository: https", "repository: ftp").replace("  service: Acme\n", "")
     problems = problems_of(with_metadata(make_project, bad))
     assert any("ota commit must be a full 40-character git hash, not 'abc'" in p for p in problems)
-    assert any("ota snapshot must be an absolute http(s) URL" in p for p in problems)
+    assert any("ota repository must be an absolute http(s) URL" in p for p in problems)
     assert any("missing ota field 'service'" in p for p in problems)
     assert all("acme/metadata.yaml:" in p for p in problems)
 
