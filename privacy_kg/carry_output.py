@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from privacy_kg import quotes
 from privacy_kg.carry import AMBIGUOUS, CHANGED, Carry
 from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, CompanyLoader
 from privacy_kg.export import write_atomically
@@ -44,7 +45,7 @@ def render(result: Carry, raw: dict[str, dict], new_text: str, drafted_lines: li
             left.append((a, clause))
             continue
         clause["quote"] = a.new.text
-        if a.occurrence > 1:
+        if a.occurrence > 1 or quotes.count(new_text, a.new.text) > 1:  # the loader requires it whenever ambiguous
             clause["occurrence"] = a.occurrence
         if a.status == CHANGED:
             clause["proposed"] = True

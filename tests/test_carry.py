@@ -138,3 +138,27 @@ def test_cli_carry_drafts_the_new_text_with_a_trained_model(tmp_path):
     assert report["drafted"] is not None  # the model ran; every draft is a proposed clause of the loaded folder
     clauses = (folder / "clauses.yaml").read_text(encoding="utf-8")
     assert all(f"- id: {cid}\n    proposed: true" in clauses for cid in report["drafted"])
+
+
+def test_cli_carry_writes_occurrence_1_when_the_carried_quote_repeats_later(tmp_path):
+    """A quote carried to the first of several identical passages needs `occurrence: 1`, which the loader
+    requires whenever a quote is ambiguous: carry used to omit it and then refuse its own output."""
+    from pathlib import Path
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+
+    root = Path(__file__).resolve().parents[1]
+    source = root / "corpus" / "cloncom"
+    [first] = yaml.safe_load((source / "clauses.yaml").read_text(encoding="utf-8"))["clauses"][:1]
+    text = (source / "policy.txt").read_text(encoding="utf-8")
+    target = tmp_path / "new.txt"
+    target.write_text(text + "\n\nRepeated at the end:\n\n" + first["quote"] + "\n", encoding="utf-8")
+    folder = tmp_path / "cloncom-2026"
+    result = CliRunner().invoke(app, ["carry", str(source), str(target), "--out", str(folder), "--root", str(root), "--no-draft"])
+    assert result.exit_code == 0, result.output
+    [carried] = [c for c in yaml.safe_load((folder / "clauses.yaml").read_text(encoding="utf-8"))["clauses"]
+                 if c["id"] == first["id"]]
+    assert carried["occurrence"] == 1
