@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from privacy_kg.carry import AMBIGUOUS, CHANGED, Carry
-from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, CompanyLoader
+from privacy_kg.corpus import CARRIED_HEADER, CLAUSES_FILE, METADATA_FILE, TEXT_FILE, CompanyLoader
 from privacy_kg.export import write_atomically
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
@@ -35,8 +35,9 @@ def _item(raw: dict[str, Any]) -> list[str]:
 def render(result: Carry, raw: dict[str, dict], new_text: str, drafted_lines: list[str]) -> str:
     """clauses.yaml for the new version. `raw`: the old clauses.yaml's clauses by id, as written."""
     counts = {s: len(result.by_status(s)) for s in ("carried", "changed", "absent", "ambiguous")}
-    lines = ["# Carried by `privacy-kg carry`: " + ", ".join(f"{n} {s}" for s, n in counts.items())
-             + f". Review {REPORT_TEXT}; changed clauses are proposed until a person accepts them.", "clauses:"]
+    lines = [f"{CARRIED_HEADER}: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+             + f". Review {REPORT_TEXT}; changed clauses are proposed until a person accepts them; "
+               "delete this line once the version is reviewed.", "clauses:"]
     left = []
     for a in result.anchors:
         clause = {k: v for k, v in raw[a.clause].items() if k != "occurrence"}

@@ -27,6 +27,7 @@ from privacy_kg.yaml_input import LINE, UNREADABLE, LinedDict, read_yaml as _rea
 
 TEXT_FILE, METADATA_FILE, CLAUSES_FILE = "policy.txt", "metadata.yaml", "clauses.yaml"
 VERSIONS_DIR = "versions"  # corpus/<slug>/versions/<YYYY-MM-DD>/: the earlier versions of the policy
+CARRIED_HEADER = "# Carried by `privacy-kg carry`"  # the first line of a clauses.yaml that carry wrote
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_SLUG = 100  # kg/companies/<slug>.ttl must stay a legal file name (255 bytes) with room to spare
 MAX_TEXT_BYTES = 8 << 20
@@ -79,6 +80,7 @@ class Company:
     clauses: list[Clause] = field(default_factory=list)
     version: str | None = None  # YYYY-MM-DD of an earlier version (corpus/<slug>/versions/<date>/); None: current
     previous: str | None = None  # the date of the version this one revises, if the corpus has it
+    carried: bool = False  # its clauses.yaml was written by `privacy-kg carry` (its header is still there)
 
     @property
     def recorded(self) -> str | None:
@@ -154,6 +156,13 @@ def versions_layout_problems(directory: Path) -> list[Problem]:
     return found
 
 
+def is_carried(directory: Path) -> bool:
+    """Whether the folder's clauses.yaml was written by `privacy-kg carry` and not reviewed as a whole since
+    (a person who has reviewed it deletes carry's header line)."""
+    with open(directory / CLAUSES_FILE, "rb") as f:
+        return f.readline().decode("utf-8", "replace").startswith(CARRIED_HEADER)
+
+
 def version_date(name: str) -> str | None:
     """A version folder's name as its date (YYYY-MM-DD, a day that exists), or None."""
     try:
@@ -216,7 +225,7 @@ class CompanyLoader:
         if text is None or metadata is UNREADABLE or tagged is UNREADABLE:
             return None
         company = Company(slug, directory, {}, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                          version=version, previous=previous)
+                          version=version, previous=previous, carried=is_carried(directory))
         self._metadata(company, metadata)
         self._dated(company, metadata)
         self._clauses(company, tagged)

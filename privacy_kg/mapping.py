@@ -113,6 +113,8 @@ def version_triples(company: Company) -> Iterator[Triple]:
     yield version, PK.versionGraph, version_graph(slug, company.version)
     if company.previous is not None:
         yield version, PROV.wasRevisionOf, version_iri(slug, company.previous)
+    if company.carried:
+        yield version, PK.isCarried, Literal(True)
     if meta.get("last_updated"):
         yield version, PK.lastUpdated, _literal(meta["last_updated"], XSD.date)
     yield from _ota_triples(version, meta)
