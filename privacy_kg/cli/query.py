@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
                     skipped = [q.name for q in chosen if q.history]
                     chosen = [q for q in chosen if not q.history]
                     if skipped:
-                        err.print(f"--as-of: left out the queries that compare versions: {', '.join(skipped)}", highlight=False)
+                        err.print(f"--as-of: left out the queries that compare versions: {', '.join(skipped)}", highlight=False, soft_wrap=True)
             elif file is not None:
                 text = file.read_text(encoding="utf-8")
                 chosen = [queries.StoredQuery(file.stem, file, file.stem, "ad-hoc query", text,
