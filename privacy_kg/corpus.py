@@ -110,11 +110,12 @@ def is_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def folder_problems(directory: Path, versions: bool = True) -> list[Problem]:
-    """What makes a company folder unusable before any file is read: its name, its three files present as
-    files, and (with `versions`) its versions/ layout and each version folder's files. `check` and `build`
-    run it first (build hashes the files before loading them)."""
-    slug, found = directory.name, []
+def folder_problems(directory: Path, versions: bool = True, slug: str | None = None) -> list[Problem]:
+    """What makes a company folder unusable before any file is read: its name (or `slug`, for a folder
+    staged under another name), its three files present as files, and (with `versions`) its versions/ layout
+    and each version folder's files. `check` and `build` run it first (build hashes the files before loading
+    them)."""
+    slug, found = slug or directory.name, []
     if not SLUG.match(slug):
         found.append(Problem(str(directory), None, None, f"company folder name {shorten(slug)} is not a slug (a-z, 0-9, -)"))
     elif len(slug) > MAX_SLUG:
@@ -205,7 +206,7 @@ class CompanyLoader:
         earlier version in `directory` (corpus/<slug>/versions/<date>/, or a folder staged for it)."""
         if version is None:
             slug = slug or directory.name
-            unusable = folder_problems(directory, versions=False)
+            unusable = folder_problems(directory, versions=False, slug=slug)
             self.problems.extend(unusable + versions_layout_problems(directory))
             if any(p.file != str(directory) for p in unusable):
                 return None
