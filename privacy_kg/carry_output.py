@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from privacy_kg import quotes
 from privacy_kg.carry import AMBIGUOUS, CHANGED, Carry
 from privacy_kg.corpus import CARRIED_HEADER, CLAUSES_FILE, METADATA_FILE, TEXT_FILE, VERSIONS_DIR, CompanyLoader, version_date
 from privacy_kg.export import write_atomically
@@ -47,7 +48,7 @@ def render(result: Carry, raw: dict[str, dict], new_text: str, drafted_lines: li
             left.append((a, clause))
             continue
         clause["quote"] = a.new.text
-        if a.occurrence > 1:
+        if a.occurrence > 1 or quotes.count(new_text, a.new.text) > 1:  # the loader asks which one, even the first
             clause["occurrence"] = a.occurrence
         if a.status == CHANGED:
             clause["proposed"] = True

@@ -193,3 +193,20 @@ def test_bad_input_is_a_one_line_error_and_nothing_is_written(project, tmp_path,
     problems = [line.strip() for line in result.output.splitlines() if line.startswith("  ")]
     assert len(problems) == 1 and message in problems[0], result.output
     assert snapshot(project.corpus_dir) == before
+
+
+
+def test_a_changed_quote_that_occurs_twice_names_its_occurrence_even_the_first():
+    """The corpus asks which occurrence a repeated quote is; carry used to leave `occurrence: 1` out."""
+    from privacy_kg.carry import CHANGED, Anchor, Carry
+    from privacy_kg.carry_output import render
+    from privacy_kg.segment import Span
+    edited = "We collect your email address."
+    new_text = f"{edited}\nMobile app: {edited}\n"
+    raw = {"c": {"id": "c", "quote": "We collect your e-mail address.", "statements": [{"practice": "Collection", "modality": "Does"}]}}
+    anchor = Anchor("c", CHANGED, Span(0, 31, raw["c"]["quote"]), Span(0, len(edited), edited), 1, 0.95, "diff")
+    [clause] = yaml.safe_load(render(Carry([anchor], [], 0), raw, new_text, []))["clauses"]
+    assert clause["quote"] == edited and clause["occurrence"] == 1 and clause["proposed"] is True
+    anchor.new, anchor.occurrence = Span(0, len(edited), edited), 1
+    [once] = yaml.safe_load(render(Carry([anchor], [], 0), raw, edited + "\n", []))["clauses"]
+    assert "occurrence" not in once  # a quote that occurs once needs none
