@@ -16,7 +16,10 @@ kg/privacy-kg.ttl         every company's asserted triples (Turtle documents con
 kg/quads/<slug>.nq        N-Quads of graph/<slug>: asserted + inferred
 kg/quads/ontology.nq      N-Quads of graph/ontology (the ontology) and graph/class-hierarchy (every entailed
                           rdfs:subClassOf between its classes)
-The quads/ folder is the dataset to load into a store (`quad_files`); concatenated, it is one N-Quads file.
+kg/history/<slug>/<date>.nq  N-Quads of graph/<slug>/version/<date>: an earlier version of the company's policy
+                          (corpus/<slug>/versions/<date>/), asserted + inferred, built like a company
+The quads/ folder is the dataset to load into a store (`quad_files`); concatenated, it is one N-Quads file. The
+history/ folder is loaded beside it only by what asks about earlier versions (`history_files`).
 """
 
 from __future__ import annotations
@@ -39,19 +42,20 @@ import privacy_kg
 from privacy_kg import atomic_export, export, rdfwrite
 from privacy_kg.build_index import BuildIndex
 from privacy_kg.closure import term
-from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, Company, CompanyLoader, company_dirs, folder_problems
+from privacy_kg.corpus import (CLAUSES_FILE, METADATA_FILE, TEXT_FILE, VERSIONS_DIR, Company, CompanyLoader, company_dirs,
+                               folder_problems, version_dirs)
 from privacy_kg.mapping import clause_triples, company_triples, practice_triples
-from privacy_kg.namespaces import HIERARCHY_GRAPH, ID, ONTOLOGY_GRAPH, PREFIXES, company_graph as graph_name, company_iri
+from privacy_kg.namespaces import HIERARCHY_GRAPH, ID, ONTOLOGY_GRAPH, PREFIXES, company_iri, version_graph
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
 from privacy_kg.reason import close, close_triples
 from privacy_kg.statement_keys import KEYS_FILE, load_keys
 
-COMPANIES_DIR, INFERRED_DIR, QUADS_DIR = "companies", "inferred", "quads"
+COMPANIES_DIR, INFERRED_DIR, QUADS_DIR, HISTORY_DIR = "companies", "inferred", "quads", "history"
 MERGED_TTL = "privacy-kg.ttl"
 ONTOLOGY_QUADS = f"{QUADS_DIR}/ontology.nq"
-MANAGED = (COMPANIES_DIR, INFERRED_DIR, QUADS_DIR)
+MANAGED = (COMPANIES_DIR, INFERRED_DIR, QUADS_DIR, HISTORY_DIR)
 # the modules whose code shapes the output: a change in them invalidates the incremental cache
 CODE = ("build", "mapping", "corpus", "quotes", "namespaces", "statement_keys", "ontology", "rdfwrite", "closure",
         "reason", "export")
@@ -59,6 +63,38 @@ CODE = ("build", "mapping", "corpus", "quotes", "namespaces", "statement_keys", 
 
 class InconsistencyError(InputError):
     """The OWL 2 RL closure of a company graph is inconsistent: the data does not conform."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the build makes from one folder: the current version of a company (`version` None, from
+    corpus/<slug>/) or an earlier one (corpus/<slug>/versions/<version>/). `previous` is the date of the
+    version it revises (prov:wasRevisionOf), part of its inputs."""
+
+    slug: str
+    version: str | None = None
+    previous: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Its folder relative to corpus/, which also keys it in the build index."""
+        return self.slug if self.version is None else f"{self.slug}/{VERSIONS_DIR}/{self.version}"
+
+    @property
+    def files(self) -> list[str]:
+        """Its files, relative to kg/."""
+        return company_files(self.slug) if self.version is None else [f"{HISTORY_DIR}/{self.slug}/{self.version}.nq"]
+
+
+def units(corpus_dir: Path, dirs: list[Path]) -> list[Unit]:
+    """Each company's current version, followed by its earlier versions oldest first (the folders checked:
+    version folder names are dates)."""
+    found = []
+    for d in dirs:
+        dates = [v.name for v in version_dirs(d)]
+        found.append(Unit(d.name, None, dates[-1] if dates else None))
+        found += [Unit(d.name, date, dates[i - 1] if i else None) for i, date in enumerate(dates)]
+    return found
 
 
 @dataclass
@@ -72,6 +108,16 @@ class CompanyOutput:
     reused: bool = False
     triples: int = 0  # asserted + inferred
     seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage: map, closure, export
+    version: str | None = None  # an earlier version's date: only `quads` is made (kg/history/<slug>/<date>.nq)
+
+    @property
+    def unit(self) -> Unit:
+        return Unit(self.slug, self.version)
+
+    @property
+    def data(self) -> tuple[bytes, ...]:
+        """The bytes of its files, in the order of Unit.files."""
+        return (self.asserted, self.inferred, self.quads) if self.version is None else (self.quads,)
 
 
 def digest(paths: list[str | Path]) -> str:
@@ -86,11 +132,15 @@ def _company_inputs(directory: str | Path) -> list[str]:
     return [os.path.join(directory, name) for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE)]
 
 
-def company_digest(shared_digest: str, directory: Path, index: BuildIndex | None = None) -> str:
-    """The inputs hash written in the header of a company's files (with `index`, its inputs are read only
-    if their stats changed)."""
+def company_digest(shared_digest: str, directory: Path, index: BuildIndex | None = None, unit: Unit | None = None) -> str:
+    """The inputs hash written in the header of a company's (or version's) files: its three files, the
+    shared inputs, and for a company with versions its date and the version it revises (with `index`, the
+    files are read only if their stats changed)."""
     inputs = _company_inputs(directory)
-    files = digest(inputs) if index is None else index.inputs_digest(os.path.basename(directory), inputs, lambda: digest(inputs))
+    key = unit.key if unit is not None else os.path.basename(directory)
+    files = digest(inputs) if index is None else index.inputs_digest(key, inputs, lambda: digest(inputs))
+    if unit is not None and (unit.version or unit.previous):
+        files += f"\0version:{unit.version or ''}\0revises:{unit.previous or ''}"
     return hashlib.sha256((shared_digest + files).encode()).hexdigest()
 
 
@@ -142,16 +192,18 @@ def turtle(triples: set[tuple], namespaces: rdfwrite.Namespaces) -> str:
 
 def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, shared_digest: str,
                   corpus_dir: Path | None = None) -> CompanyOutput:
-    """One company, from its folder (or loaded record) to its serialised graphs. Runs in a worker process."""
+    """One company (a slug, a Unit: an earlier version, or a loaded record), from its folder to its serialised
+    graphs. Runs in a worker process."""
     vocab, keys = _vocabulary(ontology_dir, mappings_dir, shared_digest)
     clock = time.process_time()
     if isinstance(slug_or_company, Company):
         company = slug_or_company
     else:
+        unit = slug_or_company if isinstance(slug_or_company, Unit) else Unit(slug_or_company)
         problems: list[Problem] = []
-        company = CompanyLoader(vocab, keys, problems).load(corpus_dir / slug_or_company)
+        company = CompanyLoader(vocab, keys, problems).load(corpus_dir / unit.key, unit.slug, unit.version)
         if problems or company is None:
-            return CompanyOutput(slug_or_company, b"", b"", b"", [], problems)
+            return CompanyOutput(unit.slug, b"", b"", b"", [], problems, version=unit.version)
     slug, namespace = company.slug, str(ID[company.slug])
     asserted = map_company(company, vocab, keys)
     seconds = {"map": time.process_time() - clock}
@@ -165,16 +217,22 @@ def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, share
         inferred, problems = fast
     seconds["closure"] = time.process_time() - clock
     clock = time.process_time()
-    sources = f"corpus/{slug}/ and ontology/"
-    h = company_digest(shared_digest, company.directory)
+    unit = Unit(slug, company.version, company.previous)
+    sources = f"corpus/{unit.key}/ and ontology/"
+    h = company_digest(shared_digest, company.directory, unit=unit)
     namespaces = company_namespaces(slug)
-    lines = sorted(set(rdfwrite.nquad_lines(asserted | inferred, str(graph_name(slug)))))
+    lines = sorted(set(rdfwrite.nquad_lines(asserted | inferred, str(version_graph(slug, company.version)))))
+    quads = export.header(sources + " (asserted + OWL 2 RL closure)", h) + ("\n".join(lines) + "\n").encode("utf-8")
+    if company.version is not None:  # an earlier version: its named graph only (no Turtle, not in the merged file)
+        output = CompanyOutput(slug, b"", b"", quads, problems, [], False, len(asserted) + len(inferred), seconds,
+                               company.version)
+        seconds["export"] = time.process_time() - clock
+        return output
     output = CompanyOutput(
         slug,
         export.header(sources, h) + turtle(asserted, namespaces).encode("utf-8"),
         export.header(sources + " (OWL 2 RL closure)", h) + turtle(inferred, namespaces).encode("utf-8"),
-        export.header(sources + " (asserted + OWL 2 RL closure)", h) + ("\n".join(lines) + "\n").encode("utf-8"),
-        problems, [], False, len(asserted) + len(inferred), seconds,
+        quads, problems, [], False, len(asserted) + len(inferred), seconds,
     )
     seconds["export"] = time.process_time() - clock
     return output
@@ -240,14 +298,20 @@ class StagedOutputs(Mapping):
 
 @dataclass
 class BuildResult:
-    companies: list[CompanyOutput]  # without their bytes (they are staged)
+    companies: list[CompanyOutput]  # without their bytes (they are staged); earlier versions after their company
     outputs: StagedOutputs
     index: BuildIndex
     merge_seconds: float = 0.0  # wall time spent writing the merged Turtle (all companies, even if one changed)
 
     @property
     def rebuilt(self) -> list[str]:
-        return [c.slug for c in self.companies if not c.reused]
+        """The units rebuilt: company slugs, and slug/versions/<date> for earlier versions."""
+        return [c.unit.key for c in self.companies if not c.reused]
+
+    @property
+    def versions(self) -> int:
+        """How many earlier versions the build holds."""
+        return sum(c.version is not None for c in self.companies)
 
 
 # -- the build --------------------------------------------------------------------------------------
@@ -257,17 +321,17 @@ def company_files(slug: str) -> list[str]:
     return [f"{COMPANIES_DIR}/{slug}.ttl", f"{INFERRED_DIR}/{slug}.ttl", f"{QUADS_DIR}/{slug}.nq"]
 
 
-def _kg_paths(kg_dir: Path, slug: str) -> list[str]:
-    """A company's files in kg/, as the paths the build index stats."""
-    return [os.path.join(kg_dir, rel) for rel in company_files(slug)]
-
-
 def quad_files(folder: Path) -> list[Path]:
     """The N-Quads files of an export folder (kg/, or one written by `privacy-kg import`): the dataset."""
     found = sorted((Path(folder) / QUADS_DIR).glob("*.nq"))
     if not found:
         raise FileNotFoundError(f"{Path(folder) / QUADS_DIR} holds no .nq file: run `privacy-kg build` first")
     return found
+
+
+def history_files(folder: Path) -> list[Path]:
+    """The N-Quads files of the earlier versions in an export folder (kg/history/<slug>/<date>.nq); none is fine."""
+    return sorted((Path(folder) / HISTORY_DIR).glob("*/*.nq"))
 
 
 def build(project: Project, executor: Executor | None = None, incremental: bool = True,
@@ -281,14 +345,16 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     if unusable:
         raise InputError(unusable)
     slugs = [d.name for d in dirs]
+    todo_units = units(project.corpus_dir, dirs)
     atomic_export.settle(project.kg_dir)  # a switch a killed build left pending: completed before kg/ is read
     index = BuildIndex.load(project.root, code_digest())
-    hashes = {s: company_digest(shared, os.path.join(project.corpus_dir, s), index) for s in slugs}
-    reuse = {s for s in slugs if incremental and index.reusable(s, hashes[s], _kg_paths(project.kg_dir, s))}
-    todo = [s for s in slugs if s not in reuse]
+    hashes = {u.key: company_digest(shared, project.corpus_dir / u.key, index, u) for u in todo_units}
+    reuse = {u.key for u in todo_units
+             if incremental and index.reusable(u.key, hashes[u.key], [os.path.join(project.kg_dir, f) for f in u.files])}
+    todo = [u for u in todo_units if u.key not in reuse]
     args = (project.ontology_dir, project.mappings_dir, shared, project.corpus_dir)
     if executor is None:
-        made = (build_company(s, *args) for s in todo)
+        made = (build_company(u, *args) for u in todo)
     else:
         made = executor.map(build_company, todo, *([a] * len(todo) for a in args), chunksize=max(1, min(64, len(todo) // 64)))
     staged = StagedOutputs(atomic_export.Generation(project.kg_dir))
@@ -296,28 +362,30 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     input_problems: list[Problem] = []
     inconsistent: list[Problem] = []
     for r in made:
+        key = r.unit.key
         input_problems += r.input_problems
-        inconsistent += [Problem(f"corpus/{r.slug}/{CLAUSES_FILE}", None, None, f"inconsistent: {p}") for p in r.problems]
+        inconsistent += [Problem(f"corpus/{key}/{CLAUSES_FILE}", None, None, f"inconsistent: {p}") for p in r.problems]
         if not r.input_problems and not r.problems:
-            for rel, data in zip(company_files(r.slug), (r.asserted, r.inferred, r.quads)):
+            for rel, data in zip(r.unit.files, r.data):
                 staged.add(rel, data)
-        results[r.slug] = CompanyOutput(r.slug, b"", b"", b"", r.problems, [], False, r.triples, r.seconds)
+        results[key] = CompanyOutput(r.slug, b"", b"", b"", r.problems, [], False, r.triples, r.seconds, r.version)
         if progress:
-            progress(results[r.slug])
+            progress(results[key])
     if input_problems:
         staged.discard()
         raise InputError(input_problems)
     if inconsistent:
         staged.discard()
         raise InconsistencyError(inconsistent)
-    for slug in sorted(reuse):  # unchanged: their files stay where they are
-        for rel in company_files(slug):
-            staged.kept[rel] = project.kg_dir / rel
-        results[slug] = CompanyOutput(slug, b"", b"", b"", [], [], True)
+    for unit in todo_units:  # unchanged: their files stay where they are
+        if unit.key in reuse:
+            for rel in unit.files:
+                staged.kept[rel] = project.kg_dir / rel
+            results[unit.key] = CompanyOutput(unit.slug, b"", b"", b"", [], [], True, version=unit.version)
     started = time.monotonic()
     _merge(project, staged, slugs, shared, hashes)
     staged.hashes = hashes
-    return BuildResult([results[s] for s in slugs], staged, index, time.monotonic() - started)
+    return BuildResult([results[u.key] for u in todo_units], staged, index, time.monotonic() - started)
 
 
 def _target(staged: StagedOutputs, rel: str) -> Path:
@@ -359,8 +427,9 @@ def write(project: Project, result: BuildResult) -> list[str]:
                              [rel for rel in changed if rel not in staged.paths])
     for c in result.companies:
         if not c.reused:
-            result.index.record(c.slug, staged.hashes[c.slug], _kg_paths(project.kg_dir, c.slug))
-    result.index.save([c.slug for c in result.companies])
+            key = c.unit.key
+            result.index.record(key, staged.hashes[key], [os.path.join(project.kg_dir, f) for f in c.unit.files])
+    result.index.save([c.unit.key for c in result.companies])
     staged.discard()
     return changed
 

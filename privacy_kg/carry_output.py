@@ -10,8 +10,10 @@ at the end of the file. The full status goes to carry-report.json and carry-repo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ import yaml
 
 from privacy_kg import quotes
 from privacy_kg.carry import AMBIGUOUS, CHANGED, Carry
-from privacy_kg.corpus import CLAUSES_FILE, METADATA_FILE, TEXT_FILE, CompanyLoader
+from privacy_kg.corpus import CARRIED_HEADER, CLAUSES_FILE, METADATA_FILE, TEXT_FILE, VERSIONS_DIR, CompanyLoader, version_date
 from privacy_kg.export import write_atomically
 from privacy_kg.problems import InputError, Problem
 from privacy_kg.project import Project
@@ -36,8 +38,9 @@ def _item(raw: dict[str, Any]) -> list[str]:
 def render(result: Carry, raw: dict[str, dict], new_text: str, drafted_lines: list[str]) -> str:
     """clauses.yaml for the new version. `raw`: the old clauses.yaml's clauses by id, as written."""
     counts = {s: len(result.by_status(s)) for s in ("carried", "changed", "absent", "ambiguous")}
-    lines = ["# Carried by `privacy-kg carry`: " + ", ".join(f"{n} {s}" for s, n in counts.items())
-             + f". Review {REPORT_TEXT}; changed clauses are proposed until a person accepts them.", "clauses:"]
+    lines = [f"{CARRIED_HEADER}: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+             + f". Review {REPORT_TEXT}; changed clauses are proposed until a person accepts them; "
+               "delete this line once the version is reviewed.", "clauses:"]
     left = []
     for a in result.anchors:
         clause = {k: v for k, v in raw[a.clause].items() if k != "occurrence"}
@@ -45,7 +48,7 @@ def render(result: Carry, raw: dict[str, dict], new_text: str, drafted_lines: li
             left.append((a, clause))
             continue
         clause["quote"] = a.new.text
-        if a.occurrence > 1 or quotes.count(new_text, a.new.text) > 1:  # the loader requires it whenever ambiguous
+        if a.occurrence > 1 or quotes.count(new_text, a.new.text) > 1:  # the loader asks which one, even the first
             clause["occurrence"] = a.occurrence
         if a.status == CHANGED:
             clause["proposed"] = True
@@ -107,43 +110,65 @@ class Written:
 
 
 def write(project: Project, folder: Path, files: dict[str, bytes], force: bool) -> Written:
-    """Stage the files, load the staged version with the corpus checker, then replace each file atomically."""
+    """Stage the files beside the folder, load the staged version with the corpus checker, then switch: a new
+    folder is renamed into place whole, an existing one has each file replaced atomically."""
     if (folder / CLAUSES_FILE).exists() and not force:
         raise InputError([Problem(str(folder / CLAUSES_FILE), None, None, "exists already; use --force to replace it")])
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / folder.name
-        staged.mkdir()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # a dot-folder beside it: the corpus ignores it, and a rename within one file system is atomic
+    staged: Path | None = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
+    try:
         for name, data in files.items():
             (staged / name).write_bytes(data)
         if not (staged / METADATA_FILE).exists() and (folder / METADATA_FILE).exists():
             shutil.copy(folder / METADATA_FILE, staged / METADATA_FILE)
         problems: list[Problem] = []
-        CompanyLoader(project.vocabulary, project.keys, problems).load(staged)
+        CompanyLoader(project.vocabulary, project.keys, problems).load(staged, *_identity(folder))
         if problems:
             raise InputError([Problem(p.file.replace(str(staged), str(folder)), p.line, p.clause, p.message) for p in problems])
-    for name, data in files.items():
-        write_atomically(folder / name, data)
+        if not folder.exists():
+            os.chmod(staged, 0o755)
+            os.rename(staged, folder)
+            staged = None
+        else:
+            for name, data in files.items():
+                write_atomically(folder / name, data)
+    finally:
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
     return Written(folder, sorted(files))
 
 
+def _identity(folder: Path) -> tuple[str, str | None]:
+    """(slug, version) of the folder a carry writes: corpus/<slug>/versions/<date>/ is an earlier version."""
+    if folder.parent.name == VERSIONS_DIR and version_date(folder.name):
+        return folder.parent.parent.name, folder.name
+    return folder.name, None
+
+
 def files_for(result: Carry, raw: dict[str, dict], new_text: str, source: Path, target: Path, folder: Path,
-              drafted_lines: list[str], drafted: list[str] | None) -> dict[str, bytes]:
+              drafted_lines: list[str], drafted: list[str] | None,
+              metadata: Callable[[Carry], bytes] | None = None) -> dict[str, bytes]:
     rep = report(result, str(source), str(target), drafted)
     files = {TEXT_FILE: new_text.encode("utf-8"), CLAUSES_FILE: render(result, raw, new_text, drafted_lines).encode("utf-8"),
              REPORT_JSON: (json.dumps(rep, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
              REPORT_TEXT: summary(rep).encode("utf-8")}
-    if not (folder / METADATA_FILE).exists():  # the old version's metadata, for a folder that loads: update its dates
+    if metadata is not None:
+        files[METADATA_FILE] = metadata(result)
+    elif not (folder / METADATA_FILE).exists():  # the old version's metadata, for a folder that loads: update its dates
         files[METADATA_FILE] = (source / METADATA_FILE).read_bytes()
     return files
 
 
 def carry_version(project: Project, source: Path, target: Path, folder: Path, force: bool = False,
-                  threshold: float | None = None, model=None) -> tuple[Carry, Written]:
+                  threshold: float | None = None, model=None,
+                  metadata: Callable[[Carry], bytes] | None = None) -> tuple[Carry, Written]:
     """Carry the tagged folder `source` to the text `target`, written into `folder` (with `model`, the
-    tagging assistant drafts proposed clauses for the new uncovered sentences)."""
+    tagging assistant drafts proposed clauses for the new uncovered sentences; with `metadata`, the folder's
+    metadata.yaml is what it makes of the result)."""
     from privacy_kg.carry import NEAR_THRESHOLD, carry
     problems: list[Problem] = []
-    old = CompanyLoader(project.vocabulary, project.keys, problems).load(source)
+    old = CompanyLoader(project.vocabulary, project.keys, problems).load(source, *_identity(source))
     try:
         new_text = target.read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError) as e:
@@ -155,7 +180,7 @@ def carry_version(project: Project, source: Path, target: Path, folder: Path, fo
     drafted_lines, drafted = [], None
     if model is not None:
         drafted_lines, drafted = _drafts(project, model, new_text, folder.name, result, set(raw))
-    files = files_for(result, raw, new_text, source, target, folder, drafted_lines, drafted)
+    files = files_for(result, raw, new_text, source, target, folder, drafted_lines, drafted, metadata)
     return result, write(project, folder, files, force)
 
 

@@ -1,5 +1,9 @@
 """Loading corpus/<slug>/ (policy text, metadata, tagged clauses) and checking every tag and quote.
 
+corpus/<slug>/ is the version of the policy in force now; each earlier version is a complete folder of its
+own in the same format, corpus/<slug>/versions/<YYYY-MM-DD>/, named by the day it was recorded (its
+archived_on), loaded with the same checks under the same slug.
+
 Every problem of a run is collected; `load_corpus` raises one InputError listing them all."""
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from privacy_kg.statement_keys import KeySpec
 from privacy_kg.yaml_input import LINE, UNREADABLE, LinedDict, read_yaml as _read_yaml, shorten  # noqa: F401 (opp115 reads its table with them)
 
 TEXT_FILE, METADATA_FILE, CLAUSES_FILE = "policy.txt", "metadata.yaml", "clauses.yaml"
+VERSIONS_DIR = "versions"  # corpus/<slug>/versions/<YYYY-MM-DD>/: the earlier versions of the policy
+CARRIED_HEADER = "# Carried by `privacy-kg carry`"  # the first line of a clauses.yaml that carry wrote
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_SLUG = 100  # kg/companies/<slug>.ttl must stay a legal file name (255 bytes) with room to spare
 MAX_TEXT_BYTES = 8 << 20
@@ -72,6 +78,20 @@ class Company:
     text_sha256: str
     parties: dict[str, Party] = field(default_factory=dict)
     clauses: list[Clause] = field(default_factory=list)
+    version: str | None = None  # YYYY-MM-DD of an earlier version (corpus/<slug>/versions/<date>/); None: current
+    previous: str | None = None  # the date of the version this one revises, if the corpus has it
+    carried: bool = False  # its clauses.yaml was written by `privacy-kg carry` (its header is still there)
+
+    @property
+    def recorded(self) -> str | None:
+        """The day this version was recorded (its archived_on), which names it; None if unknown."""
+        day = self.metadata.get("archived_on")
+        return day.isoformat() if isinstance(day, dt.date) else None
+
+    @property
+    def label(self) -> str:
+        """How messages name it: the slug, or slug/versions/<date>."""
+        return self.slug if self.version is None else f"{self.slug}/{VERSIONS_DIR}/{self.version}"
 
 
 def _line(mapping: Any, key: Any = None) -> int | None:
@@ -90,10 +110,12 @@ def is_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def folder_problems(directory: Path) -> list[Problem]:
-    """What makes a company folder unusable before any file is read: its name, and its three files
-    present as files. `check` and `build` run it first (build hashes the files before loading them)."""
-    slug, found = directory.name, []
+def folder_problems(directory: Path, versions: bool = True, slug: str | None = None) -> list[Problem]:
+    """What makes a company folder unusable before any file is read: its name (or `slug`, for a folder
+    staged under another name), its three files present as files, and (with `versions`) its versions/ layout
+    and each version folder's files. `check` and `build` run it first (build hashes the files before loading
+    them)."""
+    slug, found = slug or directory.name, []
     if not SLUG.match(slug):
         found.append(Problem(str(directory), None, None, f"company folder name {shorten(slug)} is not a slug (a-z, 0-9, -)"))
     elif len(slug) > MAX_SLUG:
@@ -102,6 +124,64 @@ def folder_problems(directory: Path) -> list[Problem]:
     elif slug in RESERVED_SLUGS:
         found.append(Problem(str(directory), None, None, f"company folder name {slug!r} is reserved (the ontology's graphs "
                                                          f"are named {' and '.join(RESERVED_SLUGS)})"))
+    found += _file_problems(directory)
+    if versions:
+        found += versions_layout_problems(directory)
+        found += [p for folder in version_dirs(directory) if version_date(folder.name) for p in _file_problems(folder)]
+    return found
+
+
+def versions_layout_problems(directory: Path) -> list[Problem]:
+    """What is wrong with a company's versions/ folder as a layout: not a folder, an entry that is not a
+    folder named by a date, a version folder holding versions of its own (their files: each version's load)."""
+    versions = directory / VERSIONS_DIR
+    if not versions.exists():
+        return []
+    if not versions.is_dir():
+        return [Problem(str(versions), None, None, f"must be a folder holding one folder per earlier version "
+                                                   f"({VERSIONS_DIR}/<YYYY-MM-DD>/)")]
+    found = []
+    for entry in sorted(versions.iterdir()):
+        if entry.name.startswith("."):  # a carry's staging folder, editors' files
+            continue
+        if not entry.is_dir():
+            found.append(Problem(str(entry), None, None, f"is not a folder: an earlier version is a folder {VERSIONS_DIR}/"
+                                                         f"<YYYY-MM-DD>/ holding {TEXT_FILE}, {METADATA_FILE} and {CLAUSES_FILE}"))
+        elif version_date(entry.name) is None:
+            found.append(Problem(str(entry), None, None, f"version folder name {shorten(entry.name)} is not a date "
+                                                         "(YYYY-MM-DD) that exists: name it by the day the version was "
+                                                         "recorded (its archived_on)"))
+        elif (entry / VERSIONS_DIR).exists():
+            found.append(Problem(str(entry / VERSIONS_DIR), None, None, "a version folder holds no versions of its own; "
+                                                                        f"move them to {versions}"))
+    return found
+
+
+def is_carried(directory: Path) -> bool:
+    """Whether the folder's clauses.yaml was written by `privacy-kg carry` and not reviewed as a whole since
+    (a person who has reviewed it deletes carry's header line)."""
+    with open(directory / CLAUSES_FILE, "rb") as f:
+        return f.readline().decode("utf-8", "replace").startswith(CARRIED_HEADER)
+
+
+def version_date(name: str) -> str | None:
+    """A version folder's name as its date (YYYY-MM-DD, a day that exists), or None."""
+    try:
+        return name if DATE.match(name) and dt.date.fromisoformat(name) else None
+    except ValueError:
+        return None
+
+
+def version_dirs(company_dir: Path) -> list[Path]:
+    """A company's earlier version folders (any name: check it with version_date), oldest first."""
+    versions = Path(company_dir) / VERSIONS_DIR
+    if not versions.is_dir():
+        return []
+    return sorted(p for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _file_problems(directory: Path) -> list[Problem]:
+    found = []
     for name in (TEXT_FILE, METADATA_FILE, CLAUSES_FILE):
         path = directory / name
         if not path.exists():
@@ -121,22 +201,42 @@ class CompanyLoader:
     def __init__(self, vocab: Vocabulary, keys: dict[str, KeySpec], problems: list[Problem]):
         self.vocab, self.keys, self.problems = vocab, keys, problems
 
-    def load(self, directory: Path) -> Company | None:
-        slug = directory.name
-        unusable = folder_problems(directory)
-        self.problems.extend(unusable)
-        if any(p.file != str(directory) for p in unusable):
-            return None
+    def load(self, directory: Path, slug: str | None = None, version: str | None = None) -> Company | None:
+        """The current version of a company (its folder corpus/<slug>/), or with `version` (its date) the
+        earlier version in `directory` (corpus/<slug>/versions/<date>/, or a folder staged for it)."""
+        if version is None:
+            slug = slug or directory.name
+            unusable = folder_problems(directory, versions=False, slug=slug)
+            self.problems.extend(unusable + versions_layout_problems(directory))
+            if any(p.file != str(directory) for p in unusable):
+                return None
+            dates = [d.name for d in version_dirs(directory) if version_date(d.name)]
+            previous = dates[-1] if dates else None
+        else:
+            unusable = _file_problems(directory)
+            self.problems.extend(unusable)
+            if unusable:
+                return None
+            earlier = [d.name for d in version_dirs(directory.parent.parent) if version_date(d.name) and d.name < version] \
+                if directory.parent.name == VERSIONS_DIR else []
+            previous = earlier[-1] if earlier else None
         text = self._read_text(directory / TEXT_FILE)
         metadata = _read_yaml(directory / METADATA_FILE, self.problems)
         tagged = _read_yaml(directory / CLAUSES_FILE, self.problems)
         if text is None or metadata is UNREADABLE or tagged is UNREADABLE:
             return None
-        company = Company(slug, directory, {}, text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        company = Company(slug, directory, {}, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                          version=version, previous=previous, carried=is_carried(directory))
         self._metadata(company, metadata)
+        self._dated(company, metadata)
         self._clauses(company, tagged)
         self._seals_backed(company)
         return company
+
+    def load_versions(self, company_dir: Path) -> list[Company]:
+        """Every earlier version of a company, oldest first (those that load)."""
+        found = (self.load(d, company_dir.name, d.name) for d in version_dirs(company_dir) if version_date(d.name))
+        return [c for c in found if c is not None]
 
     # -- pieces ----------------------------------------------------------------------------------
     def _problem(self, path: Path, line: int | None, clause: str | None, message: str) -> None:
@@ -207,6 +307,29 @@ class CompanyLoader:
                 company.parties[key] = Party(key, spec["name"], cls)
         meta.pop("parties", None)
         company.metadata = meta
+
+    def _dated(self, company: Company, meta: Any) -> None:
+        """A version is named by the day it was recorded: an earlier version's archived_on is its folder's
+        name, and a company with earlier versions dates its current one after all of them."""
+        path = company.directory / METADATA_FILE
+        line = _line(meta, "archived_on") if isinstance(meta, dict) else None
+        recorded = company.recorded
+        if company.version is not None:
+            if recorded is None:
+                self._problem(path, line, None, f"archived_on is required in an earlier version's metadata: the day the "
+                                                f"version was recorded, {company.version} (its folder's name)")
+            elif recorded != company.version:
+                self._problem(path, line, None, f"archived_on {recorded} differs from the version folder's date "
+                                                f"{company.version}: rename the folder or correct archived_on")
+        elif company.previous is not None:
+            versions = company.directory / VERSIONS_DIR
+            if recorded is None:
+                self._problem(path, line, None, f"archived_on is required when the company has earlier versions "
+                                                f"({versions}): it dates the current version")
+            elif recorded <= company.previous:
+                self._problem(path, line, None, f"archived_on {recorded} is not after the latest earlier version "
+                                                f"({versions / company.previous}): the current version is the newest; "
+                                                "move the newer text here or correct archived_on")
 
     def _metadata_values(self, path: Path, meta: dict) -> None:
         """The schema of the scalar fields: text, http(s) URLs (typed xsd:anyURI), ISO dates."""
@@ -430,10 +553,16 @@ def company_dirs(corpus_dir: Path, only: list[str] | None = None) -> list[Path]:
     return dirs
 
 
-def load_corpus(corpus_dir: Path, vocab: Vocabulary, keys: dict[str, KeySpec], only: list[str] | None = None) -> list[Company]:
+def load_corpus(corpus_dir: Path, vocab: Vocabulary, keys: dict[str, KeySpec], only: list[str] | None = None,
+                versions: bool = False) -> list[Company]:
+    """The current version of each company; with `versions`, each followed by its earlier versions."""
     problems: list[Problem] = []
     loader = CompanyLoader(vocab, keys, problems)
-    companies = [c for c in (loader.load(d) for d in company_dirs(corpus_dir, only)) if c is not None]
+    companies = []
+    for d in company_dirs(corpus_dir, only):
+        current = loader.load(d)
+        companies += [current] if current is not None else []
+        companies += loader.load_versions(d) if versions else []
     if problems:
         raise InputError(problems)
     return companies

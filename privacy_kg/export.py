@@ -65,10 +65,20 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def stale(root: Path, outputs, managed: Iterable[str]) -> list[str]:
-    """Files in the managed folders (e.g. 'companies') that this build does not produce."""
-    stale = []
+    """Files in the managed folders (e.g. 'companies', and their subfolders: 'history/<slug>/') that this
+    build does not produce."""
+    stale: list[str] = []
     for folder in managed:
         if (root / folder).is_dir():
-            with os.scandir(root / folder) as entries:  # (10,000 companies: 30,000 files; no Path per file)
-                stale += [f"{folder}/{e.name}" for e in entries if e.is_file() and f"{folder}/{e.name}" not in outputs]
+            _stale_in(root, folder, outputs, stale)
     return sorted(stale)
+
+
+def _stale_in(root: Path, folder: str, outputs, found: list[str]) -> None:
+    with os.scandir(root / folder) as entries:  # (10,000 companies: 30,000 files; no Path per file)
+        for e in entries:
+            rel = f"{folder}/{e.name}"
+            if e.is_dir(follow_symlinks=False):
+                _stale_in(root, rel, outputs, found)
+            elif e.is_file() and rel not in outputs:
+                found.append(rel)

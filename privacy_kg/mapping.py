@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from privacy_kg.corpus import Clause, Company, Statement
-from privacy_kg.namespaces import OA, PK, PREFIXES, company_iri, kebab, local_name, node
+from privacy_kg.namespaces import OA, PK, PREFIXES, PROV, company_iri, kebab, local_name, node, version_graph, version_iri
 from privacy_kg.ontology import Vocabulary
 from privacy_kg.statement_keys import KeySpec
 
@@ -75,14 +75,9 @@ def company_triples(company: Company) -> Iterator[Triple]:
     ):
         if meta.get(key):
             yield policy, prop, URIRef(meta[key]) if prop == DCTERMS.license else _literal(meta[key], datatype)
-    ota = meta.get("ota") or {}
-    if ota:
-        yield policy, PK.otaRepository, _literal(ota["repository"], XSD.anyURI)
-        yield policy, PK.otaService, Literal(ota["service"])
-        yield policy, PK.otaCommit, Literal(ota["commit"])
-        yield policy, PK.otaSnapshot, Literal(ota["snapshot"])
+    yield from _ota_triples(policy, meta)
     yield text, RDF.type, PK.PolicyText
-    yield text, DCTERMS.source, Literal(f"corpus/{slug}/policy.txt")
+    yield text, DCTERMS.source, Literal(f"corpus/{company.label}/policy.txt")
     yield text, DCTERMS["format"], Literal(meta.get("format", "text/plain"))
     yield text, PK.textSha256, Literal(company.text_sha256)
     yield text, PK.characterCount, Literal(len(company.text), datatype=XSD.nonNegativeInteger)
@@ -92,6 +87,37 @@ def company_triples(company: Company) -> Iterator[Triple]:
         yield iri, RDF.type, PK.NamedThirdParty
         yield iri, PK.tag, party.cls
         yield iri, RDFS.label, Literal(party.name)
+    yield from version_triples(company)
+
+
+def _ota_triples(subject: URIRef, meta: dict) -> Iterator[Triple]:
+    ota = meta.get("ota") or {}
+    if ota:
+        yield subject, PK.otaRepository, _literal(ota["repository"], XSD.anyURI)
+        yield subject, PK.otaService, Literal(ota["service"])
+        yield subject, PK.otaCommit, Literal(ota["commit"])
+        yield subject, PK.otaSnapshot, Literal(ota["snapshot"])
+
+
+def version_triples(company: Company) -> Iterator[Triple]:
+    """The version this graph holds, in PROV-O: recorded on its archived_on (none when that is unknown), a
+    specialisation of the policy, a revision of the version before it, with its source and its graph."""
+    recorded, meta, slug = company.recorded, company.metadata, company.slug
+    if recorded is None:
+        return
+    version = version_iri(slug, recorded)
+    yield version, RDF.type, PK.PolicyVersion
+    yield version, RDFS.label, Literal(f"{meta['name']} privacy policy, recorded {recorded}")
+    yield version, PROV.specializationOf, node(slug, "policy")
+    yield version, PROV.generatedAtTime, Literal(recorded, datatype=XSD.date)
+    yield version, PK.versionGraph, version_graph(slug, company.version)
+    if company.previous is not None:
+        yield version, PROV.wasRevisionOf, version_iri(slug, company.previous)
+    if company.carried:
+        yield version, PK.isCarried, Literal(True)
+    if meta.get("last_updated"):
+        yield version, PK.lastUpdated, _literal(meta["last_updated"], XSD.date)
+    yield from _ota_triples(version, meta)
 
 
 def clause_triples(company: Company, clause: Clause) -> Iterator[Triple]:

@@ -15,6 +15,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 DPV = Namespace("https://w3id.org/dpv#")
 PD = Namespace("https://w3id.org/dpv/pd#")
 VS = Namespace("http://www.w3.org/2003/06/sw-vocab-status/ns#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 HIERARCHY_GRAPH = GRAPH["class-hierarchy"]  # the ontology's entailed rdfs:subClassOf, for stores without paths
@@ -27,6 +28,7 @@ PREFIXES = {
     "pd": PD,
     "skos": Namespace("http://www.w3.org/2004/02/skos/core#"),
     "dcterms": Namespace("http://purl.org/dc/terms/"),
+    "prov": PROV,
 }
 
 
@@ -43,6 +45,18 @@ def company_iri(slug: str) -> URIRef:
 
 def company_graph(slug: str) -> URIRef:
     return GRAPH[slug]
+
+
+def version_iri(slug: str, date: str) -> URIRef:
+    """A dated version of a company's policy (the date it was recorded, YYYY-MM-DD): the same IRI whether the
+    version is the current one or an earlier one."""
+    return ID[f"{slug}/version/{date}"]
+
+
+def version_graph(slug: str, date: str | None) -> URIRef:
+    """The named graph of a version: graph/<slug> for the current one (date None), else
+    graph/<slug>/version/<date>."""
+    return GRAPH[slug] if date is None else GRAPH[f"{slug}/version/{date}"]
 
 
 def node(slug: str, *path: str) -> URIRef:

@@ -48,5 +48,6 @@ class Project:
     def keys(self) -> dict[str, KeySpec]:
         return load_keys(self.mappings_dir, self.vocabulary)
 
-    def companies(self, only: list[str] | None = None) -> list[Company]:
-        return load_corpus(self.corpus_dir, self.vocabulary, self.keys, only)
+    def companies(self, only: list[str] | None = None, versions: bool = False) -> list[Company]:
+        """The current version of each company (of `only`); with `versions`, each followed by its earlier ones."""
+        return load_corpus(self.corpus_dir, self.vocabulary, self.keys, only, versions)

@@ -6,6 +6,7 @@ Header lines (comments at the top of the .rq file):
     # question: Which companies share personal data with third parties ...?
     # param: dataClass iri = pk:PersonalData -- the data-type class to look for
     # lists: purposes conditions           (columns that hold " | "-joined sets, compared as sets)
+    # needs: history                       (it reads the earlier versions too: kg/history/ is loaded for it)
 
 A parameter's default sits in the query as `VALUES ?dataClass { pk:PersonalData }`. A value given on the
 command line is parsed into one RDF term (an IRI, which must be well-formed, or a literal of the declared
@@ -31,7 +32,8 @@ from rdflib.namespace import XSD
 from privacy_kg.namespaces import BASE, DPV, ID, PD, PK
 
 PREFIXES = {"pk": str(PK), "dpv": str(DPV), "pd": str(PD), "id": str(ID), "xsd": str(XSD)}
-HEADER = re.compile(r"^#\s*(title|question|param|lists):\s*(.*)$")
+HEADER = re.compile(r"^#\s*(title|question|param|lists|needs):\s*(.*)$")
+NEEDS = {"history"}
 PARAM = re.compile(r"^(\w+)\s+(iri|string|integer)\s*=\s*(\S+)\s*(?:--\s*(.*))?$")
 LIST_SEPARATOR = " | "
 IRI_OK = re.compile(r"^[^\s<>\"{}|\\^`]+$")
@@ -58,6 +60,7 @@ class StoredQuery:
     text: str
     params: dict[str, Param] = field(default_factory=dict)
     lists: set[str] = field(default_factory=set)
+    history: bool = False  # `# needs: history`: it compares versions, so it reads every version's graph
 
     @property
     def expected_path(self) -> Path:
@@ -130,7 +133,22 @@ def parse(path: Path) -> StoredQuery:
             raise QueryError(f"{path}: parameter {param.name} has no `VALUES ?{param.name} {{ … }}` block holding its default")
         params[param.name] = param
     lists = {name for spec in fields.get("lists", []) for name in spec.split()}
-    return StoredQuery(path.stem, path, fields["title"][0], " ".join(fields["question"]), text, params, lists)
+    needs = {name for spec in fields.get("needs", []) for name in spec.split()}
+    if needs - NEEDS:
+        raise QueryError(f"{path}: unknown `# needs:` {', '.join(sorted(needs - NEEDS))} (known: {', '.join(sorted(NEEDS))})")
+    return StoredQuery(path.stem, path, fields["title"][0], " ".join(fields["question"]), text, params, lists,
+                       "history" in needs)
+
+
+def declares_history(text: str) -> bool:
+    """Whether a query's header says `# needs: history` (for ad-hoc queries, which need no title)."""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = HEADER.match(line)
+        if match and match.group(1) == "needs" and "history" in match.group(2).split():
+            return True
+    return False
 
 
 def load_all(queries_dir: Path) -> list[StoredQuery]:
@@ -196,8 +214,11 @@ def normalise(query: StoredQuery, variables: list[str], solutions) -> Result:
     return Result(variables, rows)
 
 
-def run_embedded(store: ox.Store, query: StoredQuery, params: dict[str, str] | None = None) -> Result:
-    result = store.query(query.bind(params))
+def run_embedded(store: ox.Store, query: StoredQuery, params: dict[str, str] | None = None,
+                 named_graphs: list[ox.NamedNode] | None = None) -> Result:
+    """With `named_graphs`, the query's dataset holds those graphs only (version_views: the current versions,
+    or the versions in force on a day)."""
+    result = store.query(query.bind(params), named_graphs=named_graphs)
     if isinstance(result, ox.QueryBoolean):
         return Result([], [], boolean=bool(result))
     if isinstance(result, ox.QueryTriples):

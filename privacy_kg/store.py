@@ -11,28 +11,31 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from privacy_kg.atomic_export import reading
-from privacy_kg.build import QUADS_DIR, quad_files
+from privacy_kg.build import QUADS_DIR, history_files, quad_files
 from privacy_kg.owned_folders import claim_store
 
 
-def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = ()) -> ox.Store:
+def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = (), history: bool = False) -> ox.Store:
     """A store holding the export, plus every `extra` export folder (each with its quads/ folder, e.g.
-    local/opp115 from `privacy-kg import opp115`). With `path`, an on-disk store, reloaded when an export
-    has changed; only a folder this project created is used (owned_folders.claim_store: FolderError else).
-    The exports are read as one generation each (atomic_export.reading)."""
+    local/opp115 from `privacy-kg import opp115`); with `history`, also their earlier versions (history/).
+    With `path`, an on-disk store, reloaded when an export has changed; only a folder this project created is
+    used (owned_folders.claim_store: FolderError else). The exports are read as one generation each
+    (atomic_export.reading)."""
     if path is not None:
         claim_store(path, "query")
     with reading(kg_dir, *extra):
-        return _open(kg_dir, path, extra)
+        return _open(kg_dir, path, extra, history)
 
 
-def _open(kg_dir: Path, path: Path | None, extra: Sequence[Path]) -> ox.Store:
+def _open(kg_dir: Path, path: Path | None, extra: Sequence[Path], history: bool = False) -> ox.Store:
     exports = quad_files(kg_dir)
     for folder in extra:
         try:
             exports += quad_files(folder)
         except FileNotFoundError:
             raise FileNotFoundError(f"{Path(folder) / QUADS_DIR} holds no .nq file: is {folder} an export folder?") from None
+    if history:
+        exports += [f for folder in (kg_dir, *extra) for f in history_files(folder)]
     fingerprint = _fingerprint(exports)
     if path is None:
         store = ox.Store()

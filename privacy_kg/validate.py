@@ -5,6 +5,10 @@ Per company, the graph is read with Oxigraph's parser; the shapes run on the com
 and consistency on the compiled closure (closure.py); pyshacl and owlrl remain the reference and take
 over when the fast paths do not cover the shapes or the graph. The whole-export cross-check is pyshacl.
 
+Earlier versions of a policy (kg/history/<slug>/<date>.nq) are validated the same way, and reported for
+their violations and inconsistencies only: the completeness warnings (silent on a core topic) and the
+coverage matrix are about the policy in force now.
+
 Outputs (kg/validation/): report.ttl (the SHACL report graph), summary.json; and kg/coverage.csv, the
 company x core-topic matrix (number of practices; 0 = silent)."""
 
@@ -25,7 +29,7 @@ import pyshacl
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from privacy_kg import atomic_export, export, shacl as engine
-from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR, company_namespaces, to_graph
+from privacy_kg.build import COMPANIES_DIR, HISTORY_DIR, INFERRED_DIR, company_namespaces, to_graph
 from privacy_kg.closure import plain_triples, term
 from privacy_kg.namespaces import ID, PK
 from privacy_kg.ontology import Vocabulary
@@ -58,13 +62,18 @@ class CompanyValidation:
     inconsistencies: list[str]
     coverage: dict[str, int]  # core topic label -> practices
     report: bytes  # the SHACL results, N-Triples lines with content-derived blank node labels
+    version: str | None = None  # an earlier version's date (violations only; no coverage)
 
 
 @dataclass
 class Validation:
-    companies: list[CompanyValidation]
+    companies: list[CompanyValidation]  # the current versions, then the earlier ones
     whole_export_agrees: bool | None = None  # None: not run
     disagreements: list[str] = field(default_factory=list)
+
+    @property
+    def current(self) -> list[CompanyValidation]:
+        return [c for c in self.companies if c.version is None]
 
     @property
     def violations(self) -> int:
@@ -149,8 +158,10 @@ def read_graph(path: Path) -> set[tuple]:
              engine.from_ox(t.object)) for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)}
 
 
-def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: Path) -> CompanyValidation:
-    """SHACL and OWL 2 RL consistency of one company graph (asserted + inferred triples)."""
+def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: Path,
+          violations_only: bool = False) -> CompanyValidation:
+    """SHACL and OWL 2 RL consistency of one company graph (asserted + inferred triples); with
+    `violations_only`, the warnings and infos are left out."""
     shapes, vocab = _inputs(ontology_dir)
     data = asserted | inferred
     compiled = _compiled(ontology_dir)
@@ -162,6 +173,8 @@ def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: P
     if compiled is None:
         report = shacl(to_graph(data, company_namespaces(slug)), shapes)
         results, source = results_of(report), report
+    if violations_only:
+        results = [r for r in results if r.severity == SH.Violation]
     index = engine.Index(data, strict=False)
     name = next((str(o) for s, p, o in data if s == str(ID[slug]) and p == str(RDFS.label)), slug)
     namespace = str(ID[slug])
@@ -174,6 +187,18 @@ def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: P
 def validate_company(slug: str, kg_dir: Path, ontology_dir: Path) -> CompanyValidation:
     """One company graph with its closure, as written in kg/. Runs in a worker process."""
     return check(slug, read_graph(kg_dir / COMPANIES_DIR / f"{slug}.ttl"), read_graph(kg_dir / INFERRED_DIR / f"{slug}.ttl"), ontology_dir)
+
+
+def validate_version(version: tuple[str, str], kg_dir: Path, ontology_dir: Path) -> CompanyValidation:
+    """An earlier version's graph (asserted and inferred together in kg/history/<slug>/<date>.nq, closed again
+    for the consistency check, which adds nothing to a closed graph): its violations. Runs in a worker."""
+    slug, date = version
+    data = {(q.subject.value if isinstance(q.subject, ox.NamedNode) else engine.from_ox(q.subject), q.predicate.value,
+             engine.from_ox(q.object)) for q in ox.parse(path=str(kg_dir / HISTORY_DIR / slug / f"{date}.nq"),
+                                                         format=ox.RdfFormat.N_QUADS)}
+    result = check(slug, data, set(), ontology_dir, violations_only=True)
+    return CompanyValidation(slug, f"{result.name} (version {date})", result.findings, result.inconsistencies, {},
+                             result.report, date)
 
 
 def coverage_of(index: engine.Index, vocab: Vocabulary) -> dict[str, int]:
@@ -243,6 +268,11 @@ def company_slugs(kg_dir: Path) -> list[str]:
     return sorted(p.stem for p in (kg_dir / COMPANIES_DIR).glob("*.ttl"))
 
 
+def version_keys(kg_dir: Path) -> list[tuple[str, str]]:
+    """(slug, date) of every earlier version in an export folder (kg/history/<slug>/<date>.nq)."""
+    return sorted((p.parent.name, p.stem) for p in (kg_dir / HISTORY_DIR).glob("*/*.nq"))
+
+
 def validate(project: Project, executor: Executor | None = None, whole: bool | None = None,
              kg_dir: Path | None = None) -> Validation:
     """Validate an export folder (default: the project's kg/; or e.g. local/opp115) company by company."""
@@ -257,6 +287,10 @@ def _validate(project: Project, executor: Executor | None, whole: bool | None, k
         raise FileNotFoundError(f"{kg_dir / COMPANIES_DIR} holds no company graph: run `privacy-kg build` first")
     args = ([kg_dir] * len(slugs), [project.ontology_dir] * len(slugs))
     results = list(executor.map(validate_company, slugs, *args)) if executor else [validate_company(s, kg_dir, project.ontology_dir) for s in slugs]
+    versions = version_keys(kg_dir)
+    args = ([kg_dir] * len(versions), [project.ontology_dir] * len(versions))
+    results += list(executor.map(validate_version, versions, *args)) if executor else \
+        [validate_version(v, kg_dir, project.ontology_dir) for v in versions]
     validation = Validation(results)
     if whole if whole is not None else len(slugs) <= WHOLE_EXPORT_LIMIT:
         cross_check(project.ontology_dir, kg_dir, validation)
@@ -267,11 +301,11 @@ def cross_check(ontology_dir: Path, kg_dir: Path, validation: Validation) -> Non
     """Validate the whole export at once and compare with the union of the per-company results."""
     shapes, _ = _inputs(ontology_dir)
     data = Graph()
-    for c in validation.companies:
+    for c in validation.current:
         data.parse(kg_dir / COMPANIES_DIR / f"{c.slug}.ttl")
         data.parse(kg_dir / INFERRED_DIR / f"{c.slug}.ttl")
     whole = {(f.severity, f.message, f.focus, f.path, f.value) for f in findings_of(shacl(data, shapes), data, "")}
-    parts = {(f.severity, f.message, f.focus, f.path, f.value) for c in validation.companies for f in c.findings}
+    parts = {(f.severity, f.message, f.focus, f.path, f.value) for c in validation.current for f in c.findings}
     validation.disagreements = [f"only in the whole-export run: {x}" for x in sorted(whole - parts)] + \
                                [f"only in the per-company runs: {x}" for x in sorted(parts - whole)]
     validation.whole_export_agrees = not validation.disagreements
@@ -313,18 +347,22 @@ def summary(validation: Validation) -> bytes:
         "companies": [
             {"slug": c.slug, "name": c.name, "inconsistencies": c.inconsistencies,
              "findings": [asdict(f) for f in c.findings]}
-            for c in validation.companies
+            for c in validation.current
         ],
     }
+    versions = [{"slug": c.slug, "version": c.version, "name": c.name, "inconsistencies": c.inconsistencies,
+                 "findings": [asdict(f) for f in c.findings]} for c in validation.companies if c.version is not None]
+    if versions:  # earlier versions: their violations and inconsistencies
+        data["versions"] = versions
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def coverage_csv(validation: Validation) -> bytes:
-    topics = list(validation.companies[0].coverage) if validation.companies else []
+    topics = list(validation.current[0].coverage) if validation.current else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["company", *topics])
-    for c in validation.companies:
+    for c in validation.current:
         writer.writerow([c.name, *(c.coverage[t] for t in topics)])
     return buffer.getvalue().encode()
 

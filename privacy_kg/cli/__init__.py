@@ -14,7 +14,7 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
-from privacy_kg.cli import build, carry, check, docs, import_, load, query, report, serve, stats, tag, validate
+from privacy_kg.cli import build, carry, check, docs, history, import_, load, query, report, serve, stats, tag, validate
 from privacy_kg.cli.common import fail_on_input_error
 from privacy_kg.problems import InputError
 
@@ -39,7 +39,7 @@ def _group() -> None:
     """privacy-kg: build, validate and query a knowledge graph of privacy-policy practices."""
 
 
-for module in (check, build, validate, stats, docs, query, load, serve, report, import_, tag, carry):
+for module in (check, build, validate, stats, docs, query, load, serve, report, import_, tag, carry, history):
     module.register(app)
 
 

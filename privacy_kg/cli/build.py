@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
         executor_spec: ExecutorOption = LOCAL,
         full: Annotated[bool, typer.Option("--full", help="Rebuild every company (default: only those whose inputs or the build code changed; --check always rebuilds all).")] = False,
     ) -> None:
-        """Build kg/ from corpus/ and ontology/: map, reason (OWL 2 RL), check consistency, export."""
+        """Build kg/ from corpus/ and ontology/: map, reason (OWL 2 RL), check consistency, export (earlier
+        versions of a policy, corpus/<slug>/versions/<date>/, into kg/history/<slug>/<date>.nq)."""
         proj = project(root)
         try:
             with executor(jobs, executor_spec) as pool:
@@ -38,4 +39,6 @@ def register(app: typer.Typer) -> None:
             out.print(f"kg/ is up to date ({len(result.outputs)} files).")
             return
         changed = building.write(proj, result)
-        out.print(f"built {len(result.companies)} companies into kg/: {len(changed)} file(s) changed.")
+        companies = len(result.companies) - result.versions
+        versions = f" and {result.versions} earlier version(s)" if result.versions else ""
+        out.print(f"built {companies} companies{versions} into kg/: {len(changed)} file(s) changed.")

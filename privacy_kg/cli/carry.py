@@ -11,6 +11,18 @@ from privacy_kg.cli.common import RootOption, fail_on_input_error, out, project
 from privacy_kg.problems import InputError
 
 
+def drafting_model(proj, draft: bool, models: Path | None):
+    """The trained tagging model that drafts clauses for uncovered text, if asked for and there is one; and
+    a note saying which."""
+    if draft:
+        try:
+            from privacy_kg.tagger import load_model, models_dir
+            return load_model(models or models_dir(proj.root)), "drafted proposed clauses for them"
+        except (ImportError, InputError):
+            pass
+    return None, "no trained model: uncovered spans listed only"
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def carry(
@@ -26,13 +38,7 @@ def register(app: typer.Typer) -> None:
         """Re-anchor each clause on the new text (carried / changed / absent / ambiguous); write clauses.yaml and carry-report.json/.md."""
         from privacy_kg.carry_output import carry_version
         proj = project(root)
-        model, note = None, "no trained model: uncovered spans listed only"
-        if draft:
-            try:
-                from privacy_kg.tagger import load_model, models_dir
-                model, note = load_model(models or models_dir(proj.root)), "drafted proposed clauses for them"
-            except (ImportError, InputError):
-                pass
+        model, note = drafting_model(proj, draft, models)
         try:
             result, written = carry_version(proj, source, target, out_dir, force, threshold, model)
         except InputError as error:

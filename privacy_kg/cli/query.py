@@ -8,7 +8,7 @@ import typer
 from rich.table import Column, Table
 from rich.text import Text
 
-from privacy_kg import interruptible, queries
+from privacy_kg import interruptible, queries, version_views
 from privacy_kg.cli.common import ExtraKgOption, RootOption, credentials, endpoint_url, err, fail, out, project
 from privacy_kg.safe_output import printable, printable_json, safe
 from privacy_kg.owned_folders import FolderError
@@ -50,24 +50,41 @@ def show(result: queries.Result, fmt: str, title: str = "") -> None:
         out.print(f"{len(result.rows)} row(s)")
 
 
-def run(stored: queries.StoredQuery, store, endpoint: str | None, params: dict[str, str], timeout: float) -> queries.Result:
+class View:
+    """The named graphs each query reads on the embedded store: all of them (no history loaded), the current
+    versions (history loaded for other queries), or the versions in force on the --as-of day."""
+
+    def __init__(self, store, history: bool, day: str | None):
+        self.as_of = version_views.as_of(store, day) if store is not None and day else None
+        self.current = version_views.current_graphs(store) if store is not None and history and not day else None
+
+    def graphs(self, stored: queries.StoredQuery):
+        if self.as_of is not None:
+            return self.as_of.graphs
+        return None if stored.history else self.current
+
+
+def run(stored: queries.StoredQuery, store, endpoint: str | None, params: dict[str, str], timeout: float,
+        view: View | None = None) -> queries.Result:
     """One query, in a worker process killed on timeout or Ctrl-C (an embedded evaluation cannot be
     interrupted otherwise)."""
     if endpoint:
         auth = credentials()
         work = lambda: queries.run_endpoint(endpoint, stored, params, timeout=int(timeout) + 1, credentials=auth)  # noqa: E731
     else:
-        work = lambda: queries.run_embedded(store, stored, params)  # noqa: E731
+        graphs = view.graphs(stored) if view is not None else None
+        work = lambda: queries.run_embedded(store, stored, params, graphs)  # noqa: E731
     try:
         return interruptible.call(work, timeout)
     except interruptible.TimedOut:
         raise queries.QueryError(f"{stored.name}: no answer within {timeout:g} s; stopped (see --timeout)") from None
 
 
-def run_all(proj, store, endpoint, fmt: str, check: bool, timeout: float) -> None:
+def run_all(proj, store, endpoint, fmt: str, check: bool, timeout: float, view: View | None = None,
+            stored_queries: list[queries.StoredQuery] | None = None) -> None:
     differing = []
-    for stored in queries.load_all(proj.queries_dir):
-        result = run(stored, store, endpoint, {}, timeout)
+    for stored in stored_queries if stored_queries is not None else queries.load_all(proj.queries_dir):
+        result = run(stored, store, endpoint, {}, timeout, view)
         show(result, fmt, f"{stored.name}: {stored.title}")
         if check:
             missing, unexpected = queries.differences(result, queries.read_expected(stored))
@@ -100,6 +117,7 @@ def register(app: typer.Typer) -> None:
         endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Run on a remote SPARQL endpoint (credentials: $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD, never in the URL).")] = None,
         store: Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) an on-disk embedded store here: a new or empty folder, or one an earlier `query --store` made (anything else is refused, exit 2).")] = None,
         timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds a query may run before it is stopped (Ctrl-C stops it too).")] = DEFAULT_TIMEOUT,
+        as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD: run on each company's version in force that day (the latest recorded on or before it; kg/history/ is loaded). Not for queries that compare versions.")] = None,
         extra: ExtraKgOption = None,
         root: RootOption = None,
     ) -> None:
@@ -110,25 +128,52 @@ def register(app: typer.Typer) -> None:
             fail(f"--format must be one of {', '.join(FORMATS)}")
         if endpoint:
             endpoint_url(endpoint)
+        day = None
+        if as_of is not None:
+            if endpoint:
+                fail("--as-of runs on the embedded store (it loads kg/history/), not on --endpoint")
+            if check:
+                fail("--check compares with the golden answers, which are those of the current versions: drop --as-of")
+            try:
+                day = version_views.parse_day(as_of)
+            except ValueError as e:
+                fail(e)
         try:
             if list_:
                 table = Table(Column("name", no_wrap=True), "title", "question", "parameters")
                 for q in queries.load_all(proj.queries_dir):
                     table.add_row(*(Text(printable(cell)) for cell in (
-                        q.name, q.title, q.question, ", ".join(f"{p.name}={p.default}" for p in q.params.values()))))
+                        q.name + (" (history)" if q.history else ""), q.title, q.question,
+                        ", ".join(f"{p.name}={p.default}" for p in q.params.values()))))
                 out.print(table)
                 return
-            embedded = None if endpoint else open_store(proj.kg_dir, store, extra or [])
             if all_:
-                run_all(proj, embedded, endpoint, fmt, check, timeout)
-                return
-            if file is not None:
-                stored = queries.StoredQuery(file.stem, file, file.stem, "ad-hoc query", file.read_text(encoding="utf-8"))
+                chosen = queries.load_all(proj.queries_dir)
+                if day is not None:  # a query that compares versions has no "as of" reading
+                    skipped = [q.name for q in chosen if q.history]
+                    chosen = [q for q in chosen if not q.history]
+                    if skipped:
+                        err.print(f"--as-of: left out the queries that compare versions: {', '.join(skipped)}", highlight=False, soft_wrap=True)
+            elif file is not None:
+                text = file.read_text(encoding="utf-8")
+                chosen = [queries.StoredQuery(file.stem, file, file.stem, "ad-hoc query", text,
+                                              history=queries.declares_history(text))]
             elif name:
-                stored = queries.find(proj.queries_dir, name)
+                chosen = [queries.find(proj.queries_dir, name)]
             else:
                 fail("give a query NAME, --file or --list")
-            result = run(stored, embedded, endpoint, _params(param), timeout)
+            if day is not None and not all_ and chosen[0].history:
+                fail(f"{chosen[0].name} compares the versions (it reads all of them); --as-of applies to the other queries")
+            history = day is not None or any(q.history for q in chosen)
+            embedded = None if endpoint else open_store(proj.kg_dir, store, extra or [], history=history)
+            view = View(embedded, history, day)
+            if view.as_of is not None:
+                err.print(printable(view.as_of.summary()), markup=False, highlight=False, soft_wrap=True)
+            if all_:
+                run_all(proj, embedded, endpoint, fmt, check, timeout, view, chosen)
+                return
+            stored = chosen[0]
+            result = run(stored, embedded, endpoint, _params(param), timeout, view)
         except typer.Exit:
             raise
         except KeyboardInterrupt:

@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
         whole: Annotated[Optional[bool], typer.Option("--whole/--no-whole", help="Also validate the whole export at once and compare (default: when at most 20 companies).")] = None,
         extra: ExtraKgOption = None,
     ) -> None:
-        """Validate kg/ (and each --extra-kg folder): SHACL shapes and OWL 2 RL consistency per company; write
-        each folder's report and coverage matrix into it."""
+        """Validate kg/ (and each --extra-kg folder): SHACL shapes and OWL 2 RL consistency per company (and per
+        earlier version in kg/history/: violations only); write each folder's report and coverage matrix into it."""
         proj = project(root)
         ok = True
         with executor(jobs, executor_spec) as pool:
@@ -40,7 +40,8 @@ def _validate(proj, folder: Path, pool, whole: bool | None) -> bool:
         raise typer.Exit(2)
     for c in result.companies:
         counts = {s: sum(f.severity == s for f in c.findings) for s in SEVERITY_STYLE}
-        out.print(f"[bold]{c.name}[/] ({c.slug}): {counts['Violation']} violation(s), {counts['Warning']} warning(s)"
+        where = c.slug if c.version is None else f"{c.slug}/versions/{c.version}"
+        out.print(f"[bold]{c.name}[/] ({where}): {counts['Violation']} violation(s), {counts['Warning']} warning(s)"
                   + (f", [bold red]inconsistent[/]" if c.inconsistencies else ""))
         for problem in c.inconsistencies:
             out.print(f"  [bold red]inconsistent[/] {problem}", highlight=False)
