@@ -41,6 +41,7 @@ import yaml
 from benchmarks.synthetic import make_project
 from privacy_kg import build as building, queries, store as stores, validate as validation
 from privacy_kg.project import Project
+from privacy_kg.yaml_input import load_plain
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE_LOAD = "reference: Oxigraph bulk load, on disk"
@@ -225,7 +226,7 @@ def _incremental(rows: list[dict], project: Project, store, n: int) -> None:
     """One company edited: rebuild only it, validate it, reload its graph."""
     slug = sorted(p.name for p in project.corpus_dir.iterdir())[n // 2]
     clauses = project.corpus_dir / slug / "clauses.yaml"
-    document = yaml.safe_load(clauses.read_text(encoding="utf-8"))
+    document = load_plain(clauses)
     document["clauses"][0]["statements"][0]["note"] = "edited for the incremental benchmark"
     clauses.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
     with measured(rows, "incremental: 1 company rebuilt, validated, reloaded", companies=n) as row:

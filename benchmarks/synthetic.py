@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from privacy_kg import quotes as text_quotes
+from privacy_kg.yaml_input import load_plain
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_OPP115 = REPO.parent / "shared" / "opp115"
@@ -60,8 +61,8 @@ def seed_clauses(corpus_dir: Path) -> tuple[list[SeedClause], list[int], dict[st
     vocab = Project(REPO).vocabulary
     clauses, counts, parties = [], [], {}
     for folder in sorted(p for p in corpus_dir.iterdir() if (p / "clauses.yaml").exists()):
-        raw = yaml.safe_load((folder / "clauses.yaml").read_text(encoding="utf-8"))["clauses"]
-        meta = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
+        raw = load_plain(folder / "clauses.yaml")["clauses"]
+        meta = load_plain(folder / "metadata.yaml")
         for key, spec in (meta.get("parties") or {}).items():
             parties.setdefault(key, spec)
         counts.append(len(raw))

@@ -11,8 +11,12 @@ readers out while a journal is applied. SIGINT and SIGTERM are held while the jo
 Ctrl-C lands after the switch. The guarantee is against interrupts and kills of the process; after a
 power loss the files hold what the file system kept.
 
-Test hook: PRIVACY_KG_DIE_AFTER_STEP=k (and PRIVACY_KG_DIE_SIGNAL=KILL|INT) makes the writer signal itself
-after its k-th step (each staged file, the journal, each rename or deletion, the journal's removal)."""
+Test hooks: PRIVACY_KG_DIE_AFTER_STEP=k (and PRIVACY_KG_DIE_SIGNAL=KILL|INT) makes the writer signal itself
+after its k-th step; PRIVACY_KG_STEP_LOG=FILE appends each step's kind to FILE, one a line. The kinds, in
+order: "staged" (each staged file), "journal" (written), "replaced" (each rename), "deleted" (each deletion),
+"journal removed". Steps of one kind leave the folder in the same state: after a staged file, the old
+generation; after the journal, a rename or a deletion, a journal that the next command completes (the
+new generation); after the journal's removal, the new one."""
 
 from __future__ import annotations
 
@@ -39,9 +43,13 @@ def journal_path(folder: Path) -> Path:
     return _side(Path(folder), "journal")
 
 
-def _step() -> None:
-    """One step of the write phase done: the test hook's place to die."""
+def _step(kind: str) -> None:
+    """One step of the write phase done: the test hooks' place to log its kind or to die."""
     global _steps
+    log = os.environ.get("PRIVACY_KG_STEP_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(kind + "\n")
     target = os.environ.get("PRIVACY_KG_DIE_AFTER_STEP")
     if target is None:
         return
@@ -106,13 +114,13 @@ def _apply(folder: Path, journal: dict) -> None:
         if source.exists():  # else renamed already
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, folder / rel)
-            _step()
+            _step("replaced")
     for rel in journal["delete"]:
         (folder / rel).unlink(missing_ok=True)
         _prune_empty_parents(folder, folder / rel)
-        _step()
+        _step("deleted")
     journal_path(folder).unlink()
-    _step()
+    _step("journal removed")
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -227,7 +235,7 @@ class Generation:
     def staged(self, rel: str) -> None:
         """A file written through `path` is complete."""
         os.chmod(self.staging / rel, 0o644)
-        _step()
+        _step("staged")
 
     def commit(self, replace: Iterable[str], delete: Iterable[str]) -> None:
         """Switch: the staged files `replace` theirs in the folder, the files `delete` go. Atomic: an
@@ -239,7 +247,7 @@ class Generation:
             self.folder.mkdir(parents=True, exist_ok=True)
             with _signals_held():
                 _write_journal(journal_path(self.folder), journal)
-                _step()
+                _step("journal")
                 _apply(self.folder, journal)
 
     def discard(self) -> None:

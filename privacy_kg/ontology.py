@@ -119,10 +119,11 @@ class Vocabulary:
     # -- statement keys --------------------------------------------------------------------------
     def property_info(self, prop: URIRef) -> PropertyInfo:
         rng = self.graph.value(prop, RDFS.range)
+        if (prop, RDF.type, OWL.DatatypeProperty) in self.graph:
+            # xsd:date and xsd:duration are outside OWL 2's datatype map: named by pk:valueDatatype, not a range
+            return PropertyInfo(prop, "literal", self.graph.value(prop, PK.valueDatatype) or rng or XSD.string)
         if rng is None:
             return PropertyInfo(prop, "literal", XSD.string)
-        if (prop, RDF.type, OWL.DatatypeProperty) in self.graph:
-            return PropertyInfo(prop, "literal", rng)
         if self.individuals(rng):
             return PropertyInfo(prop, "enum", rng)
         return PropertyInfo(prop, "class", rng)

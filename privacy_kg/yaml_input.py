@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from privacy_kg.problems import Problem
+from privacy_kg.problems import InputError, Problem
 
 LINE = "__line__"
 UNREADABLE = object()  # what read_yaml returns for a file it could not read (the problem is recorded)
@@ -128,6 +128,25 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
         problem = Problem(str(path), None, None, f"not UTF-8 (byte {e.start})")
     problems.append(problem)
     return UNREADABLE
+
+
+def plain(data: Any) -> Any:
+    """Data read by this module without its line bookkeeping: plain dicts and lists."""
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items() if k != LINE}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    return data
+
+
+def load_plain(path: Path) -> Any:
+    """A YAML file as plain data, through the same checks, for tools that need no line numbers (benchmarks);
+    InputError naming the file (and line) on any problem."""
+    problems: list[Problem] = []
+    data = read_yaml(path, problems)
+    if problems:
+        raise InputError(problems)
+    return plain(data)
 
 
 _repr = reprlib.Repr()

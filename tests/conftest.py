@@ -19,24 +19,24 @@ def repo() -> Project:
     return Project(REPO)
 
 
+def new_project(root: Path, *companies: str) -> Project:
+    """A throw-away project at `root` with the repo's ontology and mappings and the given companies: names
+    of fixture companies (tests/fixtures/corpus) or of seeds (corpus/)."""
+    for folder in ("ontology", "mappings"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "corpus").mkdir(parents=True)
+    for name in companies:
+        source = FIXTURES / "corpus" / name
+        if not source.exists():
+            source = REPO / "corpus" / name
+        shutil.copytree(source, root / "corpus" / name)
+    return Project(root)
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Project]:
-    """A throw-away project with the repo's ontology and mappings and the given companies: names of
-    fixture companies (tests/fixtures/corpus) or of seeds (corpus/)."""
-
-    def make(*companies: str) -> Project:
-        root = tmp_path / "project"
-        for folder in ("ontology", "mappings"):
-            shutil.copytree(REPO / folder, root / folder)
-        (root / "corpus").mkdir(parents=True)
-        for name in companies:
-            source = FIXTURES / "corpus" / name
-            if not source.exists():
-                source = REPO / "corpus" / name
-            shutil.copytree(source, root / "corpus" / name)
-        return Project(root)
-
-    return make
+    """new_project in the test's temporary folder (tmp_path / "project")."""
+    return lambda *companies: new_project(tmp_path / "project", *companies)
 
 
 def export_dataset(folder: Path):

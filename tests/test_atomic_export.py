@@ -1,7 +1,13 @@
 """The switch of an export folder from old to new is atomic: a writer killed (SIGKILL) or interrupted
 (SIGINT) after any step of its write phase leaves, once the next command has read the folder, either the
 whole old generation or the whole new one. The writer runs in a subprocess that signals itself after step
-k (PRIVACY_KG_DIE_AFTER_STEP), for every k until it completes."""
+k (PRIVACY_KG_DIE_AFTER_STEP).
+
+A small writer is killed after every step. The commands that switch a folder (`build`, `import opp115`)
+are killed after one step of each kind (atomic_export's step log tells the kinds): steps of one kind
+leave the folder in the same state, so the generic test covers the rest, while the command tests prove
+that every file the command writes goes through the switch (the last staged step comes after all of
+them) and that each kind ends as it must: old after a staged file, new after anything later."""
 
 from __future__ import annotations
 
@@ -9,12 +15,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import snapshot
+from conftest import REPO, new_project, snapshot
+from opp115_support import FIXTURE
 from privacy_kg import atomic_export
 from privacy_kg.cli import app
 
@@ -74,33 +83,101 @@ def test_a_pending_journal_is_completed_before_a_reader_sees_the_folder(tmp_path
     assert _read(folder) == NEW  # ... but no reader sees it so
 
 
+KINDS = ["staged", "journal", "replaced", "deleted", "journal removed"]
+
+
+@dataclass
+class Switch:
+    """A command that switches an export folder, ready to run on copies of `base` (its inputs changed, the
+    folder holding the old generation): what a reader sees of the folder before and after, and the kind
+    of each step of the command's write phase."""
+
+    base: Path
+    command: Callable[[Path], list[str]]  # argv, for a copy of base
+    read: Callable[[Path], dict[str, bytes]]  # the export folder of a copy of base, as the next command sees it
+    old: dict[str, bytes]
+    new: dict[str, bytes]
+    kinds: list[str]
+
+
+def traced(base: Path, command, read) -> Switch:
+    """Run the command once on a copy of base with the step log on: the new generation and the step kinds."""
+    copy, log = base.with_name(base.name + "-traced"), base.with_name(base.name + "-steps.log")
+    shutil.copytree(base, copy)
+    run = subprocess.run(command(copy), env={**os.environ, "PRIVACY_KG_STEP_LOG": str(log)}, capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()
+    return Switch(base, command, read, read(base), read(copy), log.read_text(encoding="utf-8").splitlines())
+
+
+def one_step_of_each_kind(kinds: list[str]) -> dict[int, str]:
+    """Step number (1-based) -> kind: the last step of each kind."""
+    return {step: kind for kind, step in {kind: step for step, kind in enumerate(kinds, 1)}.items()}
+
+
+def assert_killed_at_each_kind_of_step_old_or_new(switch: Switch, signal_name: str, scratch: Path) -> None:
+    assert switch.new != switch.old and set(switch.kinds) == set(KINDS), switch.kinds  # every kind is exercised
+    for step, kind in one_step_of_each_kind(switch.kinds).items():
+        root = scratch / f"killed-after-{step}"
+        shutil.copytree(switch.base, root)
+        run = subprocess.run(switch.command(root), env=_die_after(step, signal_name), capture_output=True)
+        assert run.returncode != 0, f"step {step} ({kind}): the command was not stopped"
+        seen = switch.read(root)
+        assert seen == (switch.old if kind == "staged" else switch.new), f"{signal_name} after step {step} ({kind})"
+        shutil.rmtree(root)
+
+
 def _cli(root: Path, *args: str, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "privacy_kg", *args, "--root", str(root)], env=env, capture_output=True)
 
 
-@pytest.mark.parametrize("signal_name", ["KILL", "INT"])
-def test_a_build_killed_after_any_step_of_its_write_phase_leaves_kg_old_or_new(make_project, tmp_path, signal_name):
-    project = make_project("acme", "crystalcall")
+def test_one_step_of_each_kind_is_the_last_of_its_kind():
+    kinds = ["staged"] * 3 + ["journal"] + ["replaced"] * 2 + ["deleted"] + ["journal removed"]
+    assert one_step_of_each_kind(kinds) == {3: "staged", 4: "journal", 6: "replaced", 7: "deleted", 8: "journal removed"}
+
+
+def _build_read(root: Path) -> dict[str, bytes]:
+    """kg/ after the next command (stats) has read it."""
+    result = CliRunner().invoke(app, ["stats", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    return snapshot(root / "kg")
+
+
+@pytest.fixture(scope="module")
+def build_switch(tmp_path_factory) -> Switch:
+    """Two companies built; then one renamed, the other removed (files replaced and deleted)."""
+    project = new_project(tmp_path_factory.mktemp("build") / "base", "acme", "crystalcall")
     assert _cli(project.root, "build", "-j", "1").returncode == 0
-    old = snapshot(project.kg_dir)
-    metadata = project.corpus_dir / "acme" / "metadata.yaml"  # the change: acme renamed, crystalcall removed
+    metadata = project.corpus_dir / "acme" / "metadata.yaml"
     metadata.write_text(metadata.read_text().replace("name: Acme", "name: Acme Renamed", 1))
     shutil.rmtree(project.corpus_dir / "crystalcall")
-    shutil.copytree(project.root, tmp_path / "base")
-    assert _cli(project.root, "build", "-j", "1").returncode == 0
-    new = snapshot(project.kg_dir)
-    assert new != old
-    runner = CliRunner()
-    for step in range(1, 60):
-        root = tmp_path / f"run-{step}"
-        shutil.copytree(tmp_path / "base", root)
-        run = _cli(root, "build", "-j", "1", env=_die_after(step, signal_name))
-        result = runner.invoke(app, ["stats", "--root", str(root)])  # the next command
-        assert result.exit_code == 0, result.output
-        assert snapshot(root / "kg") in (old, new), f"step {step}"
-        shutil.rmtree(root)
-        if run.returncode == 0:
-            break
-    else:
-        pytest.fail("the build never completed")
-    assert step > 5
+    return traced(project.root, lambda root: [sys.executable, "-m", "privacy_kg", "build", "-j", "1", "--root", str(root)], _build_read)
+
+
+@pytest.mark.parametrize("signal_name", ["KILL", "INT"])
+def test_a_build_killed_after_each_kind_of_step_leaves_kg_old_or_new(build_switch, tmp_path, signal_name):
+    assert_killed_at_each_kind_of_step_old_or_new(build_switch, signal_name, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def import_switch(tmp_path_factory) -> Switch:
+    """The fixture policy and a copy of it imported (consolidated); then the copy removed from the corpus and
+    the import rerun with --raw (files replaced and deleted). The tiny fixture, not OPP-115: the switch is
+    the same code whatever the size."""
+    base = tmp_path_factory.mktemp("import") / "base"
+    corpus = base / "opp115"
+    shutil.copytree(FIXTURE, corpus)
+    copies = [(corpus / folder / f"1_example.com.{suffix}", corpus / folder / f"2_example.org.{suffix}")
+              for folder, suffix in (("sanitized_policies", "html"), ("consolidation", "csv"))]
+    for source, copy in copies:
+        shutil.copy(source, copy)
+    command = lambda root, *mode: [sys.executable, "-m", "privacy_kg", "import", "opp115", str(root / "opp115"),  # noqa: E731
+                                   "--out", str(root / "out"), *mode, "-j", "1", "--root", str(REPO)]
+    assert subprocess.run(command(base), capture_output=True).returncode == 0
+    for _, copy in copies:
+        copy.unlink()
+    return traced(base, lambda root: command(root, "--raw"), lambda root: _read(root / "out"))
+
+
+@pytest.mark.parametrize("signal_name", ["KILL", "INT"])
+def test_an_opp115_import_killed_after_each_kind_of_step_leaves_its_folder_old_or_new(import_switch, tmp_path, signal_name):
+    assert_killed_at_each_kind_of_step_old_or_new(import_switch, signal_name, tmp_path)

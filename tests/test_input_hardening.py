@@ -87,6 +87,20 @@ def test_a_few_aliases_still_load():
     assert problem is None and data["c"] == [1, 2]
 
 
+def test_benchmarks_read_the_seed_yaml_through_the_safe_reader(tmp_path):
+    """The benchmarks resample the seeds' YAML: a duplicate key there is an error with file and line (plain
+    yaml.safe_load kept the last key), and what they read is what PyYAML reads, without line bookkeeping."""
+    from benchmarks.synthetic import seed_clauses
+    from privacy_kg.yaml_input import LINE, load_plain
+
+    seed = REPO / "corpus" / "cloncom" / "clauses.yaml"
+    assert load_plain(seed) == yaml.safe_load(seed.read_text(encoding="utf-8")) and LINE not in str(load_plain(seed))
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "clauses.yaml").write_text("clauses: []\nclauses: []\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"acme/clauses.yaml:2: duplicate key 'clauses' \(first at line 1\)"):
+        seed_clauses(tmp_path)
+
+
 def test_an_oversized_yaml_file_is_refused_unread(make_project):
     project = make_project("acme")
     append(project, "acme", "clauses.yaml", "#" * MAX_FILE_BYTES + "\n")

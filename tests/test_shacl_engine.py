@@ -60,4 +60,4 @@ def test_company_graphs_give_pyshacl_results(slug):
 
 
 def test_there_is_one_case_per_fixture():
-    assert len(CASES) == 26
+    assert len(CASES) == 28

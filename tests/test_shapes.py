@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
 from privacy_kg.mapping import company_graph
@@ -37,6 +37,8 @@ CASES = [
     ("no practice class", f"DELETE {{ {P1} a ?t }} WHERE {{ {P1} a ?t FILTER (?t != pk:Practice) }}", "Violation", "below one of the topics"),
     ("age limit as text", f'INSERT DATA {{ {P1} pk:hasAgeLimit "13" }}', "Violation", "age limit is one non-negative integer"),
     ("notice period as text", f'INSERT DATA {{ {P1} pk:hasNoticePeriod "ten days" }}', "Violation", "notice period is one xsd:duration"),
+    ("response time as text", f'INSERT DATA {{ {P1} pk:hasResponseTime "thirty days" }}', "Violation", "response time is one xsd:duration"),
+    ("last updated as a year", f'INSERT DATA {{ {POLICY} pk:lastUpdated "2009"^^xsd:gYear }}', "Violation", "last-updated date is one xsd:date"),
     ("confidence above 1", f'INSERT DATA {{ {P1} pk:hasConfidence 1.5 }}', "Violation", "confidence is one decimal between 0 and 1"),
     ("offsets off by one", f'DELETE WHERE {{ {POSITION} oa:end ?e }} ; INSERT DATA {{ {POSITION} oa:end "80"^^xsd:nonNegativeInteger }}', "Violation", "offsets do not agree with its quote"),
     ("quote selector differs", f'DELETE {{ ?s oa:exact ?e }} INSERT {{ ?s oa:exact "something else" }} WHERE {{ {CLAUSE} oa:hasSelector ?s . ?s oa:exact ?e }}', "Violation", "offsets do not agree with its quote"),
@@ -143,3 +145,21 @@ def test_the_seeds_have_no_violation_and_warnings_exactly_where_they_are_silent(
     assert warned == silent
     assert ("Cloncom", "children and specific audiences") in warned  # no children's section
     assert all(("Do Not Track" in t) for c, t in warned if c == "voip.com")  # no seed mentions DNT
+
+
+def test_shacl_enforces_every_datatype_owl_cannot_state_and_agrees_with_the_ontology(shapes, repo):
+    """xsd:date and xsd:duration are outside OWL 2's datatype map, so the ontology names them with
+    pk:valueDatatype instead of rdfs:range (issue 16 case 30): SHACL is then their only check. Each such
+    property needs a sh:datatype shape, and every sh:datatype equals the datatype the build types with."""
+    g = repo.vocabulary.graph
+    outside_owl = set(g.subjects(PK.valueDatatype, None))
+    assert {PK.archivedOn, PK.lastUpdated, PK.hasNoticePeriod, PK.hasRetentionPeriod, PK.hasResponseTime} <= outside_owl
+    checked = {}
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        path = shapes.value(shape, SH.path)
+        if path in repo.vocabulary.graph.subjects(RDF.type, OWL.DatatypeProperty):
+            checked.setdefault(path, set()).add(datatype)
+    assert outside_owl <= set(checked)
+    declared = {p: {g.value(p, PK.valueDatatype) or g.value(p, RDFS.range)} for p in checked if (p, RDFS.range, None) in g or p in outside_owl}
+    assert len(declared) >= 10 and declared == {p: checked[p] for p in declared}
+    assert all(declared[p] == {repo.vocabulary.property_info(p).range} for p in declared)  # what the build types with
