@@ -21,7 +21,7 @@ def expected(repo, name: str) -> list[dict]:
 
 def test_one_page_per_company_policy_and_stored_query(seeds_report, repo):
     names = [q.name for q in queries.load_all(repo.queries_dir)]
-    wanted = {"index.html", "queries/index.html", "ontology/index.html", "static/report.css"}
+    wanted = {"index.html", "queries/index.html", "ontology/index.html", "static/report.css", "compliance.html"}
     wanted |= {f"{kind}/{slug}.html" for kind in ("companies", "policies") for slug in SEEDS}
     wanted |= {f"queries/{name}.html" for name in names}
     assert set(seeds_report.files) == wanted
