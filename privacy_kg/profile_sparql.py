@@ -5,8 +5,9 @@
 
 Both run the text `silent(item, company)` writes (the company variable is `$this` in a shape and `?co` in
 the query), so the shapes and the query cannot disagree. The patterns avoid what SHACL's pre-binding
-forbids (MINUS, VALUES, sub-selects) and date functions (the 12-month test compares the dates' text), so
-pyshacl (rdflib), Oxigraph and Virtuoso evaluate them alike."""
+forbids (MINUS, VALUES, sub-selects), date functions (the 12-month test reads the dates' text) and BIND
+inside EXISTS (rdflib evaluates it without the bindings from outside), so pyshacl (rdflib), Oxigraph and
+Virtuoso evaluate them alike."""
 
 from __future__ import annotations
 
@@ -93,13 +94,13 @@ def stated(item: Item, company: str, fresh: _Vars) -> list[str]:
         lines = [f"{st} pk:statedBy {company} ; {sparql_term(prop)} {v} ." for st, v in names]
         return lines + [f"FILTER ({a} != {b})" for (_, a), (_, b) in itertools.combinations(names, 2)]
     if item.updated_within_months is not None:
+        # recorded more than n months after the update: by months, then by day within the n-th month
         n, policy, updated, recorded = item.updated_within_months, fresh("policy"), fresh("updated"), fresh("recorded")
-        gap = fresh("months")
+        gap = f"{_months(recorded)} - {_months(updated)}"
         day = f"SUBSTR(STR({updated}), 9, 2) < SUBSTR(STR({recorded}), 9, 2)"
         return [f"{policy} pk:ofCompany {company} ; pk:lastUpdated {updated} ."] + _block("FILTER NOT EXISTS", [
             f"{policy} pk:archivedOn {recorded} .",
-            f"BIND ({_months(recorded)} - {_months(updated)} AS {gap})",
-            f"FILTER ({gap} > {n} || ({gap} = {n} && {day}))"])
+            "FILTER (", f"    {gap} > {n}", f"    || ({gap} = {n} && {day})", ")"])
     if not item.each_collected_category:
         return _any_of(item.stated, company, fresh("st"), fresh)
     # every category collected or used lies at or below the category of a matching statement
