@@ -103,13 +103,13 @@ def stated(item: Item, company: str, fresh: _Vars) -> list[str]:
             "FILTER (", f"    {gap} > {n}", f"    || ({gap} = {n} && {day})", ")"])
     if not item.each_collected_category:
         return _any_of(item.stated, company, fresh("st"), fresh)
-    # every category collected or used lies at or below the category of a matching statement
+    # every category of personal data collected or used lies at or below the category of a matching statement
     collected, mode, kept, kept_class, st = fresh("collected"), fresh("mode"), fresh("kept"), fresh("keptClass"), fresh("st")
     by = fresh("by")
     covered = _any_of(item.stated, company, st, fresh) + [f"{st} pk:hasDataType {kept} .", f"{kept} pk:tag {kept_class} .",
                                                           f"{collected} a {kept_class} ."]
     uncovered = [f"{by} pk:statedBy {company} ; a pk:CollectionAndUse ; pk:hasDataType {collected} ; pk:hasModality {mode} .",
-                 f"FILTER ({mode} != pk:DoesNot)"] + _block("FILTER NOT EXISTS", covered)
+                 f"{collected} a pk:PersonalData .", f"FILTER ({mode} != pk:DoesNot)"] + _block("FILTER NOT EXISTS", covered)
     return _any_of(item.stated, company, fresh("st"), fresh) + _block("FILTER NOT EXISTS", uncovered)
 
 

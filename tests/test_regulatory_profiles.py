@@ -133,6 +133,13 @@ CASES = [
     ("no legitimate interests claimed", "DELETE WHERE { c:practice/purposes-2 pk:hasLegalBasis ?b }", set()),
     ("no consent claimed, no withdrawal", "DELETE WHERE { c:practice/newsletter-1 pk:hasLegalBasis ?b } ; " + right("right-to-withdraw-consent"), set()),
     ("nothing obtained from others", "DELETE WHERE { c:practice/referral-1 ?p ?o }", set()),
+    ("non-personal data collected, kept without a rule", "INSERT DATA { c:practice/collection-2 pk:hasDataType c:data-type/non-personal-data . "
+     'c:data-type/non-personal-data a pk:NonPersonalData ; pk:tag pk:NonPersonalData ; <http://www.w3.org/2000/01/rdf-schema#label> "non-personal data" }',
+     set()),
+    ("only non-personal data collected", "DELETE { ?p pk:hasDataType ?d } WHERE { ?p a pk:CollectionAndUse ; pk:hasModality pk:Does ; pk:hasDataType ?d } ; "
+     "INSERT DATA { c:practice/collection-2 pk:hasDataType c:data-type/non-personal-data . c:data-type/non-personal-data a pk:NonPersonalData ; "
+     'pk:tag pk:NonPersonalData ; <http://www.w3.org/2000/01/rdf-schema#label> "non-personal data" }',
+     {C["categories-collected"], G["data-from-other-sources"]}),
 ]
 NOT_APPLICABLE = {  # case -> (profile, item) the case makes not applicable
     "no DPO named": ("gdpr", "dpo-contact"),
