@@ -101,13 +101,17 @@ def shapes_graph(ontology_dir: Path) -> Graph:
     """Every shape validation runs: the one loader of the shapes files."""
     graph = Graph()
     for name in SHAPES_FILES:
-        graph.parse(ontology_dir / name, format="turtle")
+        path = ontology_dir / name
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing" + (": run `privacy-kg docs`" if name != SHAPES_FILES[0] else ""))
+        graph.parse(path, format="turtle")
     return graph
 
 
 def _stamp(ontology_dir: Path) -> tuple:
     """The shapes' and ontology's sizes and times: the caches below follow edits (forked workers too)."""
-    return tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in [*(ontology_dir / n for n in SHAPES_FILES), ontology_dir / "privacy-kg.ttl"])
+    paths = [*(ontology_dir / n for n in SHAPES_FILES), ontology_dir / "privacy-kg.ttl"]
+    return tuple((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else None for p in paths)
 
 
 def _inputs(ontology_dir: Path) -> tuple[Graph, Vocabulary, tuple[compliance.ProfileSpec, ...]]:

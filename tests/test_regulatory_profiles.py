@@ -315,3 +315,39 @@ def test_a_bad_profile_names_the_file_line_and_fix(make_project, case, lines, me
     [problem] = error.value.problems
     assert problem.file.endswith("regulatory-profiles.yaml") and problem.line is not None and problem.line >= 7
     assert message in problem.message and "item x" in problem.message
+
+
+def test_docs_check_names_the_generated_files_a_profile_edit_makes_stale(make_project):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+
+    project = make_project("acme")
+    shutil.copytree(REPO / "queries", project.queries_dir)
+    shutil.copytree(REPO / "docs", project.root / "docs")
+    run = lambda *args: CliRunner().invoke(app, [*args, "--root", str(project.root)], terminal_width=200)  # noqa: E731
+    assert run("docs", "--check").exit_code == 0
+    profiles = project.mappings_dir / "regulatory-profiles.yaml"
+    profiles.write_text(profiles.read_text().replace("label: the right to data portability", "label: the right to port data"))
+    result = run("docs", "--check")
+    assert result.exit_code == 1
+    shown = " ".join(result.output.split())
+    assert "ontology/regulatory-shapes.ttl is out of date" in shown and "queries/regulatory-silence.rq is out of date" in shown
+    assert run("docs").exit_code == 0 and run("docs", "--check").exit_code == 0
+    assert "silent on the right to port data (GDPR Art. 20)" in (project.ontology_dir / "regulatory-shapes.ttl").read_text()
+
+
+def test_validate_without_the_generated_shapes_says_how_to_make_them(make_project):
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+
+    project = make_project("acme")
+    assert CliRunner().invoke(app, ["build", "--root", str(project.root)]).exit_code == 0
+    (project.ontology_dir / "regulatory-shapes.ttl").unlink()
+    result = CliRunner().invoke(app, ["validate", "--root", str(project.root)], terminal_width=300)
+    assert result.exit_code == 2
+    squeezed = "".join(result.output.split())  # rich wraps long paths, at spaces or inside them
+    assert "regulatory-shapes.ttlismissing:run`privacy-kgdocs`" in squeezed
