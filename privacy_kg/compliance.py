@@ -46,15 +46,15 @@ class ProfileSpec:
 
 
 def profiles_of(shapes: Graph) -> tuple[ProfileSpec, ...]:
-    """The profiles the shapes graph declares, in their order."""
+    """The profiles the shapes graph declares, in their order (an item's shape is pks:<profile>-<item>)."""
     found = []
+    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())  # those the shapes declare
     for head in shapes.objects(PKS.RegulatoryProfiles, PKS.profiles):
         for profile in Collection(shapes, head):
             items = []
             for head_items in shapes.objects(profile, PKS.items):
                 for shape in Collection(shapes, head_items):
                     query = shapes.value(shape, PKS.applicableWhen)
-                    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
                     items.append(ItemSpec(str(shape)[len(str(profile)) + 1:], str(shape), str(shapes.value(shape, RDFS.label)),
                                           str(shapes.value(shape, DCTERMS.source)), None if query is None else prefixes + str(query)))
             found.append(ProfileSpec(str(profile)[len(PKS_IRI):], str(shapes.value(profile, RDFS.label)),

@@ -134,10 +134,6 @@ def applicability_query(item: Item, scope: URIRef) -> str | None:
 
 # -- the generated files ---------------------------------------------------------------------------------
 
-def shape_iri(item: Item) -> str:
-    return f"{PKS}{item.profile}-{item.id}"
-
-
 def _literal(text: str, long: bool = False) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"""{escaped}"""' if long else '"' + escaped.replace("\n", "\\n") + '"'
