@@ -44,7 +44,7 @@ from privacy_kg.build_index import BuildIndex
 from privacy_kg.closure import term
 from privacy_kg.corpus import (CLAUSES_FILE, METADATA_FILE, TEXT_FILE, VERSIONS_DIR, Company, CompanyLoader, company_dirs,
                                folder_problems, version_dirs)
-from privacy_kg.mapping import clause_triples, company_triples, practice_triples
+from privacy_kg.mapping import all_triples
 from privacy_kg.namespaces import HIERARCHY_GRAPH, ID, ONTOLOGY_GRAPH, PREFIXES, company_iri, version_graph
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.problems import InputError, Problem
@@ -57,7 +57,7 @@ MERGED_TTL = "privacy-kg.ttl"
 ONTOLOGY_QUADS = f"{QUADS_DIR}/ontology.nq"
 MANAGED = (COMPANIES_DIR, INFERRED_DIR, QUADS_DIR, HISTORY_DIR)
 # the modules whose code shapes the output: a change in them invalidates the incremental cache
-CODE = ("build", "mapping", "corpus", "quotes", "namespaces", "statement_keys", "ontology", "rdfwrite", "closure",
+CODE = ("build", "mapping", "scope", "corpus", "quotes", "namespaces", "statement_keys", "ontology", "rdfwrite", "closure",
         "reason", "export")
 
 
@@ -166,13 +166,7 @@ def company_namespaces(slug: str) -> rdfwrite.Namespaces:
 
 def map_company(company: Company, vocab: Vocabulary, keys) -> set[tuple]:
     """The company's asserted triples in closure.term form (mapping.company_graph without the Graph)."""
-    found = {(term(s), term(p), term(o)) for s, p, o in company_triples(company)}
-    for clause in company.clauses:
-        found.update((term(s), term(p), term(o)) for s, p, o in clause_triples(company, clause))
-        for statement in clause.statements:
-            found.update((term(s), term(p), term(o))
-                         for s, p, o in practice_triples(company, clause, statement, vocab, keys))
-    return found
+    return {(term(s), term(p), term(o)) for s, p, o in all_triples(company, vocab, keys)}
 
 
 def to_graph(triples: set[tuple], namespaces: rdfwrite.Namespaces) -> Graph:

@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS
 from privacy_kg.corpus import Clause, Company, Statement
 from privacy_kg.namespaces import OA, PK, PREFIXES, PROV, company_iri, kebab, local_name, node, version_graph, version_iri
 from privacy_kg.ontology import Vocabulary
+from privacy_kg.scope import scope_triples
 from privacy_kg.statement_keys import KeySpec
 
 Triple = tuple[URIRef, URIRef, Any]
@@ -30,15 +31,20 @@ def new_graph() -> Graph:
 def company_graph(company: Company, vocab: Vocabulary, keys: dict[str, KeySpec]) -> Graph:
     g = new_graph()
     g.bind("c", URIRef(str(company_iri(company.slug)) + "/"))
-    for triple in company_triples(company):
+    for triple in all_triples(company, vocab, keys):
         g.add(triple)
-    for clause in company.clauses:
-        for triple in clause_triples(company, clause):
-            g.add(triple)
-        for statement in clause.statements:
-            for triple in practice_triples(company, clause, statement, vocab, keys):
-                g.add(triple)
     return g
+
+
+def all_triples(company: Company, vocab: Vocabulary, keys: dict[str, KeySpec]) -> Iterator[Triple]:
+    """Every asserted triple of the company graph: the company and its policy, the laws in scope, the
+    clauses and their practices."""
+    yield from company_triples(company)
+    yield from scope_triples(company, vocab)
+    for clause in company.clauses:
+        yield from clause_triples(company, clause)
+        for statement in clause.statements:
+            yield from practice_triples(company, clause, statement, vocab, keys)
 
 
 def _literal(value: Any, datatype: URIRef | None = None) -> Literal:

@@ -10,7 +10,9 @@ Supported (what the shapes use): targets sh:targetClass, sh:targetSubjectsOf, sh
 paths: an IRI or sh:inversePath; constraints sh:minCount, sh:maxCount, sh:class, sh:datatype, sh:in,
 sh:pattern (with sh:flags), sh:minLength, sh:minInclusive, sh:maxInclusive, sh:lessThan, sh:nodeKind,
 sh:or, sh:qualifiedValueShape with sh:qualifiedMinCount/MaxCount, sh:sparql (SELECT); sh:severity and
-sh:message. Shapes using anything else raise `Unsupported` when compiled; the caller then uses pyshacl."""
+sh:message. Shapes using anything else of SHACL raise `Unsupported` when compiled; the caller then uses
+pyshacl. Predicates outside SHACL's namespace on a shape (rdfs:label, dcterms:source, pks:...) are
+annotations: they change nothing, for pyshacl either."""
 
 from __future__ import annotations
 
@@ -134,7 +136,7 @@ class CompiledShapes:
         return values[0] if values else None
 
     def _shape(self, node, top: bool = False, inner: bool = False) -> Shape:
-        unknown = {p for p in self.g.predicates(node, None)} - SHAPE_KEYS
+        unknown = {p for p in self.g.predicates(node, None) if p.startswith(str(SH))} - SHAPE_KEYS
         if unknown:
             raise Unsupported(f"shape {node} uses {sorted(map(str, unknown))}")
         message = self._one(node, SH.message)

@@ -6,11 +6,16 @@ and consistency on the compiled closure (closure.py); pyshacl and owlrl remain t
 over when the fast paths do not cover the shapes or the graph. The whole-export cross-check is pyshacl.
 
 Earlier versions of a policy (kg/history/<slug>/<date>.nq) are validated the same way, and reported for
-their violations and inconsistencies only: the completeness warnings (silent on a core topic) and the
-coverage matrix are about the policy in force now.
+their violations and inconsistencies only: the completeness warnings (silent on a core topic), the coverage
+matrix and the regulatory profiles are about the policy in force now.
 
-Outputs (kg/validation/): report.ttl (the SHACL report graph), summary.json; and kg/coverage.csv, the
-company x core-topic matrix (number of practices; 0 = silent)."""
+The shapes are ontology/shapes.ttl (structure, vocabulary, topic coverage) and ontology/regulatory-shapes.ttl
+(the regulatory completeness profiles, generated from mappings/regulatory-profiles.yaml), read by
+`shapes_graph`.
+
+Outputs (kg/validation/): report.ttl (the SHACL report graph), summary.json; kg/coverage.csv, the company x
+core-topic matrix (number of practices; 0 = silent); and kg/compliance.csv, the company x required-item
+matrix of the regulatory profiles (stated / silent / not applicable / not in scope)."""
 
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ import pyoxigraph as ox
 import pyshacl
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
-from privacy_kg import atomic_export, export, shacl as engine
+from privacy_kg import atomic_export, compliance, export, shacl as engine
 from privacy_kg.build import COMPANIES_DIR, HISTORY_DIR, INFERRED_DIR, company_namespaces, to_graph
 from privacy_kg.closure import plain_triples, term
 from privacy_kg.namespaces import ID, PK
@@ -38,8 +43,8 @@ from privacy_kg.rdfwrite import nt_term
 from privacy_kg.reason import close, close_triples
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-SHAPES_FILE = "shapes.ttl"
-REPORT, SUMMARY, COVERAGE = "validation/report.ttl", "validation/summary.json", "coverage.csv"
+SHAPES_FILES = ("shapes.ttl", "regulatory-shapes.ttl")
+REPORT, SUMMARY, COVERAGE, COMPLIANCE = "validation/report.ttl", "validation/summary.json", "coverage.csv", "compliance.csv"
 WHOLE_EXPORT_LIMIT = 20  # companies: above this the whole-graph cross-check is opt-in (it does not scale)
 
 
@@ -52,6 +57,7 @@ class Finding:
     path: str = ""
     value: str = ""
     quote: str = ""
+    profile: str = ""  # the regulatory profile whose item the finding is silent on ("" for the other shapes)
 
 
 @dataclass
@@ -63,11 +69,13 @@ class CompanyValidation:
     coverage: dict[str, int]  # core topic label -> practices
     report: bytes  # the SHACL results, N-Triples lines with content-derived blank node labels
     version: str | None = None  # an earlier version's date (violations only; no coverage)
+    compliance: dict[str, dict[str, str]] = field(default_factory=dict)  # profile id -> item id -> status
 
 
 @dataclass
 class Validation:
     companies: list[CompanyValidation]  # the current versions, then the earlier ones
+    profiles: tuple[compliance.ProfileSpec, ...] = ()
     whole_export_agrees: bool | None = None  # None: not run
     disagreements: list[str] = field(default_factory=list)
 
@@ -98,18 +106,31 @@ class Validation:
         return not self.violations and not self.inconsistent and not self.disagreements
 
 
+def shapes_graph(ontology_dir: Path) -> Graph:
+    """Every shape validation runs: the one loader of the shapes files."""
+    graph = Graph()
+    for name in SHAPES_FILES:
+        path = ontology_dir / name
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing" + (": run `privacy-kg docs`" if name != SHAPES_FILES[0] else ""))
+        graph.parse(path, format="turtle")
+    return graph
+
+
 def _stamp(ontology_dir: Path) -> tuple:
     """The shapes' and ontology's sizes and times: the caches below follow edits (forked workers too)."""
-    return tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in (ontology_dir / SHAPES_FILE, ontology_dir / "privacy-kg.ttl"))
+    paths = [*(ontology_dir / n for n in SHAPES_FILES), ontology_dir / "privacy-kg.ttl"]
+    return tuple((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else None for p in paths)
 
 
-def _inputs(ontology_dir: Path) -> tuple[Graph, Vocabulary]:
+def _inputs(ontology_dir: Path) -> tuple[Graph, Vocabulary, tuple[compliance.ProfileSpec, ...]]:
     return _inputs_cached(ontology_dir, _stamp(ontology_dir))
 
 
 @lru_cache(maxsize=2)
-def _inputs_cached(ontology_dir: Path, stamp: tuple) -> tuple[Graph, Vocabulary]:
-    return Graph().parse(ontology_dir / SHAPES_FILE), Vocabulary.load(ontology_dir)
+def _inputs_cached(ontology_dir: Path, stamp: tuple) -> tuple[Graph, Vocabulary, tuple[compliance.ProfileSpec, ...]]:
+    shapes = shapes_graph(ontology_dir)
+    return shapes, Vocabulary.load(ontology_dir), compliance.profiles_of(shapes)
 
 
 def _compiled(ontology_dir: Path) -> engine.CompiledShapes | None:
@@ -162,12 +183,13 @@ def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: P
           violations_only: bool = False) -> CompanyValidation:
     """SHACL and OWL 2 RL consistency of one company graph (asserted + inferred triples); with
     `violations_only`, the warnings and infos are left out."""
-    shapes, vocab = _inputs(ontology_dir)
+    shapes, vocab, profiles = _inputs(ontology_dir)
     data = asserted | inferred
     compiled = _compiled(ontology_dir)
+    store = engine.to_store(data)  # for the SPARQL-based shapes and the profiles' applicability queries
     if compiled is not None:
         try:
-            results, source = compiled.validate(data), shapes
+            results, source = compiled.validate(data, store), shapes
         except engine.Unsupported:
             compiled = None
     if compiled is None:
@@ -176,12 +198,15 @@ def check(slug: str, asserted: set[tuple], inferred: set[tuple], ontology_dir: P
     if violations_only:
         results = [r for r in results if r.severity == SH.Violation]
     index = engine.Index(data, strict=False)
-    name = next((str(o) for s, p, o in data if s == str(ID[slug]) and p == str(RDFS.label)), slug)
-    namespace = str(ID[slug])
-    fast = close_triples(asserted, vocab.graph, namespace)
-    problems = fast[1] if fast is not None else close(to_graph(asserted, company_namespaces(slug)), vocab.graph, namespace).problems
-    return CompanyValidation(slug, name, sorted(_finding(r, index, slug) for r in results), problems,
-                             coverage_of(index, vocab), ("".join(report_lines(results, source))).encode("utf-8"))
+    company = str(ID[slug])
+    name = next((str(o) for s, p, o in data if s == company and p == str(RDFS.label)), slug)
+    fast = close_triples(asserted, vocab.graph, company)
+    problems = fast[1] if fast is not None else close(to_graph(asserted, company_namespaces(slug)), vocab.graph, company).problems
+    matrix = compliance.statuses(profiles, company, index.objects(company, engine.TYPE),
+                                 {str(r.shape) for r in results if r.focus == company}, store)
+    profile_of = compliance.profile_of_shape(profiles)
+    return CompanyValidation(slug, name, sorted(_finding(r, index, slug, profile_of.get(str(r.shape), "")) for r in results),
+                             problems, coverage_of(index, vocab), ("".join(report_lines(results, source))).encode("utf-8"), compliance=matrix)
 
 
 def validate_company(slug: str, kg_dir: Path, ontology_dir: Path) -> CompanyValidation:
@@ -205,13 +230,13 @@ def coverage_of(index: engine.Index, vocab: Vocabulary) -> dict[str, int]:
     return {vocab.label(t): len(index.subjects(engine.TYPE, str(t))) for t in vocab.core_topics}
 
 
-def _finding(r: engine.Result, data: engine.Index, company: str) -> Finding:
+def _finding(r: engine.Result, data: engine.Index, company: str, profile: str = "") -> Finding:
     focus = r.focus
     clause = focus if data.is_a(focus, str(PK.Clause)) else next(iter(sorted(data.objects(focus, str(PK.hasEvidence)), key=str)), None)
     quote = next(iter(data.objects(clause, str(PK.quote))), None) if clause is not None else None
     return Finding(company, str(r.severity).rsplit("#", 1)[-1], r.message, _text(focus),
                    str(r.path) if isinstance(r.path, URIRef) else "",
-                   _text(r.value), " ".join(_text(quote).split()))
+                   _text(r.value), " ".join(_text(quote).split()), profile)
 
 
 def results_of(report: Graph) -> list[engine.Result]:
@@ -291,7 +316,7 @@ def _validate(project: Project, executor: Executor | None, whole: bool | None, k
     args = ([kg_dir] * len(versions), [project.ontology_dir] * len(versions))
     results += list(executor.map(validate_version, versions, *args)) if executor else \
         [validate_version(v, kg_dir, project.ontology_dir) for v in versions]
-    validation = Validation(results)
+    validation = Validation(results, _inputs(project.ontology_dir)[2])
     if whole if whole is not None else len(slugs) <= WHOLE_EXPORT_LIMIT:
         cross_check(project.ontology_dir, kg_dir, validation)
     return validation
@@ -299,7 +324,7 @@ def _validate(project: Project, executor: Executor | None, whole: bool | None, k
 
 def cross_check(ontology_dir: Path, kg_dir: Path, validation: Validation) -> None:
     """Validate the whole export at once and compare with the union of the per-company results."""
-    shapes, _ = _inputs(ontology_dir)
+    shapes = _inputs(ontology_dir)[0]
     data = Graph()
     for c in validation.current:
         data.parse(kg_dir / COMPANIES_DIR / f"{c.slug}.ttl")
@@ -344,9 +369,11 @@ def summary(validation: Validation) -> bytes:
         "inconsistent_companies": validation.inconsistent,
         "whole_export_agrees": validation.whole_export_agrees,
         "disagreements": validation.disagreements,
+        "profiles": [{"id": p.id, "label": p.label, "items": [{"id": i.id, "label": i.label, "article": i.article} for i in p.items]}
+                     for p in validation.profiles],
         "companies": [
             {"slug": c.slug, "name": c.name, "inconsistencies": c.inconsistencies,
-             "findings": [asdict(f) for f in c.findings]}
+             "findings": [asdict(f) for f in c.findings], "compliance": c.compliance}
             for c in validation.current
         ],
     }
@@ -368,7 +395,9 @@ def coverage_csv(validation: Validation) -> bytes:
 
 
 def write(kg_dir: Path, validation: Validation) -> None:
-    """The report, summary and coverage matrix, into the validated export folder."""
+    """The report, summary, coverage matrix and compliance matrix, into the validated export folder."""
     # the report serialises as sorted N-Triples (a subset of Turtle), the only layout rdflib keeps stable
-    for rel, data in ((REPORT, report_graph(validation)), (SUMMARY, summary(validation)), (COVERAGE, coverage_csv(validation))):
+    matrix = compliance.matrix_csv(validation.profiles, [(c.name, c.compliance) for c in validation.current])
+    for rel, data in ((REPORT, report_graph(validation)), (SUMMARY, summary(validation)), (COVERAGE, coverage_csv(validation)),
+                      (COMPLIANCE, matrix)):
         export.write_atomically(kg_dir / rel, data)

@@ -21,7 +21,7 @@ def expected(repo, name: str) -> list[dict]:
 
 def test_one_page_per_company_policy_and_stored_query(seeds_report, repo):
     names = [q.name for q in queries.load_all(repo.queries_dir)]
-    wanted = {"index.html", "queries/index.html", "ontology/index.html", "static/report.css"}
+    wanted = {"index.html", "queries/index.html", "ontology/index.html", "static/report.css", "compliance.html"}
     wanted |= {f"{kind}/{slug}.html" for kind in ("companies", "policies") for slug in SEEDS}
     wanted |= {f"queries/{name}.html" for name in names}
     assert set(seeds_report.files) == wanted
@@ -105,3 +105,41 @@ def test_the_ontology_documentation_is_linked_and_self_contained(seeds_report):
 def test_a_rebuild_is_byte_identical(seeds_report):
     files, *_ = report.render(Project(REPO))
     assert files == seeds_report.files
+
+
+def test_the_compliance_page_is_linked_and_puts_no_seed_in_scope(seeds_report, repo):
+    """The seeds (2004-2012) are in no profile's scope: the page has a section per profile, no matrix row,
+    and names every seed as not in scope; the overview and the navigation link to it."""
+    summary = json.loads((repo.kg_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
+    compliance = page(seeds_report.out, "compliance.html")
+    for profile in summary["profiles"]:
+        assert f'id="profile-{profile["id"]}"' in compliance
+    assert "<tr data-company=" not in compliance
+    assert compliance.count("No company is in the scope of this profile.") == len(summary["profiles"]) == 2
+    for company in seeds_report.data.companies:
+        assert compliance.count(f'href="companies/{company.slug}.html">{html.escape(company.name)}</a>') == 2
+    index = page(seeds_report.out, "index.html")
+    assert 'href="compliance.html"' in index and "no company in scope" in index
+    assert 'href="../compliance.html"' in page(seeds_report.out, "companies/cloncom.html")  # the navigation
+
+
+def test_the_compliance_matrix_shows_what_validate_wrote(make_project, tmp_path):
+    from typer.testing import CliRunner
+
+    from privacy_kg.cli import app
+
+    project = make_project("acme", "lawco", "complyco")
+    for command in ("build", "validate"):
+        assert CliRunner().invoke(app, [command, "--root", str(project.root)]).exit_code in (0, 1)
+    built = report.build(project, tmp_path / "site")
+    compliance = page(built.out, "compliance.html")
+    with open(project.kg_dir / "compliance.csv", encoding="utf-8", newline="") as f:
+        rows = {row.pop("company"): list(row.values()) for row in csv.DictReader(f)}
+    shown = {}
+    for profile_id in ("gdpr", "ccpa"):
+        table = compliance[compliance.index(f'data-profile="{profile_id}"'):]
+        table = table[:table.index("</table>")]
+        for slug, cells in re.findall(r'<tr data-company="([^"]+)">(.*?)</tr>', table, re.S):
+            shown.setdefault(built.data.company(slug).name, []).extend(re.findall(r'<td class="s-[^"]+" data-item="[^"]+"[^>]*>([^<]*)</td>', cells))
+    assert shown == {name: statuses for name, statuses in rows.items() if name != "Acme"}  # acme: in no scope
+    assert 'Not in scope (no jurisdiction or cited law puts them in it): <a href="companies/acme.html">Acme</a>.' in compliance

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from privacy_kg import queries
 from privacy_kg.report import charts, site
-from privacy_kg.report.data import Attribute, Clause, Company, Finding, Practice, ReportData, Term
+from privacy_kg.report.data import Attribute, Clause, Company, Finding, Practice, RegulatoryProfile, ReportData, RequiredItem, Term
 from privacy_kg.report.ontology_docs import OntologyDocs
 from privacy_kg.report.texts import PolicyText
 
@@ -22,8 +22,9 @@ def hostile_data() -> ReportData:
     practice = Practice("id:acme/practice/p-1", does, [clause.id], [EVIL], [Term("pk:Sale", EVIL)], [topic],
                         [Attribute(Term("pk:hasDataType", f"has {EVIL}"), [Term("id:acme/data/x", EVIL)])])
     company = Company("id:acme", "acme", EVIL, {"website": "javascript:alert(1)", "sector": EVIL}, "corpus/acme/policy.txt", "",
-                      [Term("pk:TRUSTe", EVIL)], [practice], {clause.id: clause}, [Finding("Warning", EVIL, EVIL)], [EVIL])
-    return ReportData([company], [topic], [topic], [does], True)
+                      [Term("pk:TRUSTe", EVIL)], [practice], {clause.id: clause}, [Finding("Warning", EVIL, EVIL)], [EVIL],
+                      {"p": {"i": EVIL}})
+    return ReportData([company], [topic], [topic], [does], True, [RegulatoryProfile("p", EVIL, [RequiredItem("i", EVIL, EVIL)])])
 
 
 def test_everything_from_the_graph_and_the_queries_is_escaped(tmp_path):

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from privacy_kg import tagdocs
+from privacy_kg import profile_sparql, tagdocs
 from privacy_kg.cli.common import RootOption, err, out, project
 from privacy_kg.export import write_atomically
 
@@ -15,17 +15,22 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def docs(
         root: RootOption = None,
-        check: Annotated[bool, typer.Option("--check", help="Exit 1 if docs/tags.md is out of date.")] = False,
+        check: Annotated[bool, typer.Option("--check", help="Exit 1 if a generated file is out of date.")] = False,
     ) -> None:
-        """Regenerate docs/tags.md (the tag vocabulary) from the ontology."""
+        """Regenerate docs/tags.md (the tag vocabulary) from the ontology, and the regulatory shapes
+        (ontology/regulatory-shapes.ttl) and stored query (queries/regulatory-silence.rq) from
+        mappings/regulatory-profiles.yaml."""
         proj = project(root)
-        text = tagdocs.render(proj.vocabulary, proj.keys).encode("utf-8")
-        path = proj.root / TAGS_DOC
+        files = {TAGS_DOC: tagdocs.render(proj.vocabulary, proj.keys), **profile_sparql.generated_files(proj)}
         if check:
-            if not path.exists() or path.read_bytes() != text:
-                err.print(f"{TAGS_DOC} is out of date; run `privacy-kg docs`.")
+            stale = [rel for rel, text in files.items()
+                     if not (proj.root / rel).exists() or (proj.root / rel).read_bytes() != text.encode("utf-8")]
+            for rel in stale:
+                err.print(f"{rel} is out of date; run `privacy-kg docs`.")
+            if stale:
                 raise typer.Exit(1)
-            out.print(f"{TAGS_DOC} is up to date.")
+            out.print(f"{', '.join(files)} are up to date.")
             return
-        write_atomically(path, text)
-        out.print(f"wrote {TAGS_DOC}")
+        for rel, text in files.items():
+            write_atomically(proj.root / rel, text.encode("utf-8"))
+        out.print(f"wrote {', '.join(files)}")

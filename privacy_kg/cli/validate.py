@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from privacy_kg import validate as validation
+from privacy_kg import compliance, validate as validation
 from privacy_kg.cli.common import DEFAULT_JOBS, LOCAL, ExecutorOption, ExtraKgOption, JobsOption, RootOption, err, executor, out, project
 
 SEVERITY_STYLE = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
@@ -21,7 +22,8 @@ def register(app: typer.Typer) -> None:
         extra: ExtraKgOption = None,
     ) -> None:
         """Validate kg/ (and each --extra-kg folder): SHACL shapes and OWL 2 RL consistency per company (and per
-        earlier version in kg/history/: violations only); write each folder's report and coverage matrix into it."""
+        earlier version in kg/history/: violations only), the regulatory profiles (GDPR, CCPA/CPRA) of the companies
+        in their scope; write each folder's report, coverage matrix and compliance matrix into it."""
         proj = project(root)
         ok = True
         with executor(jobs, executor_spec) as pool:
@@ -46,11 +48,16 @@ def _validate(proj, folder: Path, pool, whole: bool | None) -> bool:
         for problem in c.inconsistencies:
             out.print(f"  [bold red]inconsistent[/] {problem}", highlight=False)
         for severity in SEVERITY_STYLE:
-            for f in (f for f in c.findings if f.severity == severity):
-                where = f" at <{f.focus}>" if severity == "Violation" else ""
-                out.print(f"  [{SEVERITY_STYLE[severity]}]{severity.lower()}[/] {f.message}{where}", highlight=False)
-                if f.quote:
-                    out.print(f'      "{f.quote[:200]}"', highlight=False, markup=False)
+            for f in (f for f in c.findings if f.severity == severity and not f.profile):
+                _finding(f, "  ")
+        for profile in result.profiles:  # the regulatory profiles the company is in scope of
+            statuses = Counter(c.compliance.get(profile.id, {}).values())
+            if not statuses or set(statuses) == {compliance.NOT_IN_SCOPE}:
+                continue
+            out.print(f"  [bold]{profile.label}[/]: {statuses[compliance.STATED]} of {len(profile.items)} item(s) stated, "
+                      f"{statuses[compliance.SILENT]} silent, {statuses[compliance.NOT_APPLICABLE]} not applicable", highlight=False)
+            for f in (f for f in c.findings if f.profile == profile.label):
+                _finding(f, "    ")
     for line in result.disagreements:
         out.print(f"[bold red]cross-check[/] {line}", highlight=False)
     if result.whole_export_agrees:
@@ -58,6 +65,13 @@ def _validate(proj, folder: Path, pool, whole: bool | None) -> bool:
     validation.write(folder, result)
     shown = folder.resolve().relative_to(proj.root) if folder.resolve().is_relative_to(proj.root) else folder
     out.print(f"{shown}: {result.violations} violation(s), {result.warnings} warning(s), {result.inconsistent} inconsistent "
-              f"company graph(s); wrote {shown}/{validation.REPORT}, {shown}/{validation.SUMMARY}, {shown}/{validation.COVERAGE}.",
-              highlight=False)
+              f"company graph(s); wrote {shown}/{validation.REPORT}, {shown}/{validation.SUMMARY}, {shown}/{validation.COVERAGE}, "
+              f"{shown}/{validation.COMPLIANCE}.", highlight=False)
     return result.ok
+
+
+def _finding(f: validation.Finding, indent: str) -> None:
+    where = f" at <{f.focus}>" if f.severity == "Violation" else ""
+    out.print(f"{indent}[{SEVERITY_STYLE[f.severity]}]{f.severity.lower()}[/] {f.message}{where}", highlight=False)
+    if f.quote:
+        out.print(f'{indent}    "{f.quote[:200]}"', highlight=False, markup=False)

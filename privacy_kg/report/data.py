@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from privacy_kg import queries
+from privacy_kg.compliance import NOT_IN_SCOPE, STATED
 
 SPARQL_DIR = Path(__file__).parent / "sparql"
 MODALITY_ORDER = ("pk:Does", "pk:May", "pk:DoesNot")  # the order of the badges; other modalities follow
@@ -91,6 +92,22 @@ class Finding:
     quote: str = ""
 
 
+@dataclass(frozen=True)
+class RequiredItem:
+    id: str
+    label: str
+    article: str
+
+
+@dataclass
+class RegulatoryProfile:
+    """A regulatory completeness profile as `privacy-kg validate` checked it (kg/validation/summary.json)."""
+
+    id: str
+    label: str
+    items: list[RequiredItem]
+
+
 @dataclass
 class FactEntry:
     value: Term
@@ -117,6 +134,13 @@ class Company:
     clauses: dict[str, Clause] = field(default_factory=dict)
     findings: list[Finding] | None = None  # None: no validation summary for this company
     inconsistencies: list[str] = field(default_factory=list)
+    compliance: dict[str, dict[str, str]] = field(default_factory=dict)  # profile id -> item id -> status
+
+    def in_scope(self, profile: RegulatoryProfile) -> bool:
+        return any(status != NOT_IN_SCOPE for status in self.compliance.get(profile.id, {}).values())
+
+    def stated(self, profile: RegulatoryProfile) -> int:
+        return sum(status == STATED for status in self.compliance.get(profile.id, {}).values())
 
     def practices_in(self, topic: Term) -> list[Practice]:
         return [p for p in self.practices if topic in p.topics]
@@ -147,9 +171,13 @@ class ReportData:
     core_topics: list[Term]
     modalities: list[Term]
     validated: bool  # kg/validation/summary.json was there
+    profiles: list[RegulatoryProfile] = field(default_factory=list)
 
     def company(self, slug: str) -> Company:
         return next(c for c in self.companies if c.slug == slug)
+
+    def in_scope(self, profile: RegulatoryProfile) -> list[Company]:
+        return [c for c in self.companies if c.in_scope(profile)]
 
 
 def _natural(text: str) -> tuple:
@@ -169,9 +197,9 @@ def load(store: ox.Store, kg_dir: Path) -> ReportData:
                         key=lambda m: (MODALITY_ORDER.index(m.iri) if m.iri in MODALITY_ORDER else len(MODALITY_ORDER), m.iri))
     companies = _companies(store)
     _attach_practices(store, companies, {m.iri: m for m in modalities}, {t.iri: t for t in topics})
-    validated = _attach_findings(kg_dir, companies)
+    validated, profiles = _attach_findings(kg_dir, companies)
     ordered = sorted(companies.values(), key=lambda c: (_natural(c.name), c.slug))
-    return ReportData(ordered, topics, core, modalities, validated)
+    return ReportData(ordered, topics, core, modalities, validated, profiles)
 
 
 def _companies(store: ox.Store) -> dict[str, Company]:
@@ -232,12 +260,17 @@ def _add_once(items: list, item) -> None:
         items.append(item)
 
 
-def _attach_findings(kg_dir: Path, companies: dict[str, Company]) -> bool:
+def _attach_findings(kg_dir: Path, companies: dict[str, Company]) -> tuple[bool, list[RegulatoryProfile]]:
+    """The validation summary's findings and compliance matrix, onto the companies; whether there was a
+    summary, and the regulatory profiles it checked."""
     path = kg_dir / "validation" / "summary.json"
     if not path.exists():
-        return False
+        return False, []
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
+        profiles = [RegulatoryProfile(str(p["id"]), str(p["label"]),
+                                      [RequiredItem(str(i["id"]), str(i["label"]), str(i["article"])) for i in p["items"]])
+                    for p in summary.get("profiles", [])]
         for entry in summary.get("companies", []):
             company = companies.get(entry.get("slug"))
             if company is None:
@@ -245,6 +278,7 @@ def _attach_findings(kg_dir: Path, companies: dict[str, Company]) -> bool:
             company.findings = [Finding(str(f.get("severity", "")), str(f.get("message", "")), str(f.get("quote", "")))
                                 for f in entry.get("findings", [])]
             company.inconsistencies = [str(i) for i in entry.get("inconsistencies", [])]
-    except (ValueError, AttributeError, TypeError) as e:
+            company.compliance = {str(p): {str(i): str(s) for i, s in items.items()} for p, items in entry.get("compliance", {}).items()}
+    except (ValueError, AttributeError, TypeError, KeyError) as e:
         raise ReportError(f"{path}: not a validation summary ({e}); run `privacy-kg validate`") from e
-    return True
+    return True, profiles

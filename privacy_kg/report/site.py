@@ -2,6 +2,7 @@
 
 Layout (every link relative, so the site works from file:// and from any web server):
     index.html                 overview: company x core-topic matrix, coverage heatmap, data-category chart
+    compliance.html            the regulatory profiles: company x required item (stated / silent / not applicable)
     companies/<slug>.html      a company's facts, validation warnings and practices by topic, with quotes
     policies/<slug>.html       the full policy text, each clause marked (#clause-<id>)
     queries/index.html         the stored competency questions
@@ -91,6 +92,7 @@ def render(data: ReportData, answers_: list[Answer], docs: OntologyDocs, texts: 
                            categories=category_chart(data, by_name.get(CATEGORY_QUERY)), category_query=CATEGORY_QUERY,
                            answers=answers_),
         "queries/index.html": page("queries.html", "../", answers=answers_),
+        "compliance.html": page("compliance.html", ""),
         "ontology/index.html": docs.html.encode("utf-8"),
         "static/report.css": (HERE / "static" / "report.css").read_bytes(),
     }
