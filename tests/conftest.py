@@ -25,18 +25,23 @@ def make_project(tmp_path: Path) -> Callable[..., Project]:
     fixture companies (tests/fixtures/corpus) or of seeds (corpus/)."""
 
     def make(*companies: str) -> Project:
-        root = tmp_path / "project"
-        for folder in ("ontology", "mappings"):
-            shutil.copytree(REPO / folder, root / folder)
-        (root / "corpus").mkdir(parents=True)
-        for name in companies:
-            source = FIXTURES / "corpus" / name
-            if not source.exists():
-                source = REPO / "corpus" / name
-            shutil.copytree(source, root / "corpus" / name)
-        return Project(root)
+        return new_project(tmp_path / "project", *companies)
 
     return make
+
+
+def new_project(root: Path, *companies: str) -> Project:
+    """A project in `root` with the repo's ontology and mappings and the given companies (fixture
+    companies, else seeds), for fixtures of a wider scope than make_project's."""
+    for folder in ("ontology", "mappings"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "corpus").mkdir(parents=True)
+    for name in companies:
+        source = FIXTURES / "corpus" / name
+        if not source.exists():
+            source = REPO / "corpus" / name
+        shutil.copytree(source, root / "corpus" / name)
+    return Project(root)
 
 
 def export_dataset(folder: Path):
