@@ -1,9 +1,9 @@
 """The current-law stored queries (GDPR, CCPA and US state laws) on a fixture corpus: lawco (an EU policy),
-statesco (a US one) and two seeds of 2004-2012 (Clickatell, dated by its archive; Clean Minutes, by its
-copyright notice) for the queries that compare eras. The seeds predate the GDPR, so these queries answer
-little on kg/; here each has a golden answer (tests/fixtures/law-answers/<name>.csv, written from the
-fixture texts) that Oxigraph, rdflib and Virtuoso must all return, compared by value as `query --check`
-compares."""
+statesco (a US one) and, for the queries that compare eras, three seeds of 2004-2012 (Clickatell, dated by
+its archive; Clean Minutes, by its copyright notice; CrystalCall, undated). The seeds predate the GDPR, so
+these queries answer little on kg/; here each has a golden answer (tests/fixtures/law-answers/<name>.csv,
+written from the fixture texts) that Oxigraph, rdflib and Virtuoso must all return, compared by value as
+`query --check` compares."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from store_helpers import cli, require_virtuoso
 
 ANSWERS = FIXTURES / "law-answers"
 LAW_QUERIES = sorted(p.stem for p in ANSWERS.glob("*.csv"))
-COMPANIES = ("lawco", "statesco", "clickatell", "cleanminutes")
+COMPANIES = ("lawco", "statesco", "clickatell", "cleanminutes", "crystalcall")
 
 # Rows each answer must not hold (a column subset each): denials a query must leave out, and statements
 # beside the question that a looser pattern would catch. The golden answers exclude them too; these say why.
