@@ -287,12 +287,14 @@ def from_json(binding: dict) -> URIRef | Literal | BNode:
 
 # -- golden answers -----------------------------------------------------------------------------------
 
-def read_expected(query: StoredQuery) -> Result:
-    """The golden answer: CSV with the query's variables as header; empty cell = unbound. Cells are
-    compared as text, or as numbers when they look like numbers."""
-    if not query.expected_path.exists():
-        raise QueryError(f"{query.name}: no golden answer {query.expected_path.name}")
-    with open(query.expected_path, encoding="utf-8", newline="") as f:
+def read_expected(query: StoredQuery, path: Path | None = None) -> Result:
+    """The golden answer (queries/<name>.expected.csv, or `path`: an answer on another corpus): CSV with
+    the query's variables as header; empty cell = unbound. Cells are compared as text, or as numbers when
+    they look like numbers."""
+    path = path or query.expected_path
+    if not path.exists():
+        raise QueryError(f"{query.name}: no golden answer {path.name}")
+    with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         variables = list(reader.fieldnames or [])
         rows = [{k: _cell(v, k in query.lists) for k, v in row.items() if v != ""} for row in reader]
@@ -334,16 +336,21 @@ def differences(got: Result, expected: Result) -> tuple[list[tuple], list[tuple]
 
 
 ISO_DAY_TIME = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+ISO_YEAR_MONTH = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?$")
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
 def comparable(text: str) -> str:
-    """A cell as compared: a day-time xsd:duration as its number of seconds, since Virtuoso answers
-    "864000.0"^^xsd:duration for P10D; numbers by value; anything else as it is."""
-    match = ISO_DAY_TIME.match(text)
-    if match and text not in ("P", "PT"):
-        d, h, m, sec = (Decimal(x or 0) for x in match.groups())
+    """A cell as compared: a day-time xsd:duration as its number of seconds and a year-month one as its
+    number of months, since Virtuoso answers "864000.0"^^xsd:duration for P10D and "36"^^xsd:duration
+    for P3Y; numbers by value; anything else as it is."""
+    day_time, year_month = ISO_DAY_TIME.match(text), ISO_YEAR_MONTH.match(text)
+    if day_time and text not in ("P", "PT"):
+        d, h, m, sec = (Decimal(x or 0) for x in day_time.groups())
         number = ((d * 24 + h) * 60 + m) * 60 + sec
+    elif year_month and text != "P":
+        y, m = (Decimal(x or 0) for x in year_month.groups())
+        number = y * 12 + m
     elif NUMBER.match(text):
         number = Decimal(text)
     else:

@@ -77,6 +77,14 @@ def test_a_duration_compares_equal_to_virtuosos_number_of_seconds():
     assert queries.canonical(queries.Result(["n"], [{"n": "P1D"}])) != queries.canonical(iso)
 
 
+def test_a_year_month_duration_compares_equal_to_virtuosos_number_of_months():
+    def cell(text):
+        return queries.canonical(queries.Result(["period"], [{"period": text}]))
+
+    assert cell("36") == cell("P3Y") == cell("P2Y12M") and cell("12") == cell("P12M") == cell("P1Y")
+    assert cell("P3Y") != cell("P3M") and cell("P1Y") != cell("P1D")
+
+
 # -- 16: query forms ---------------------------------------------------------------------------------
 
 def test_ask_prints_a_boolean_and_construct_prints_n_triples(project, tmp_path):
