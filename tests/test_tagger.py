@@ -121,22 +121,24 @@ def test_phrase_pattern_inflects_the_last_word_only():
     assert not phrase_pattern("sell").search("upselling")
 
 
-def test_lexicon_finds_the_most_specific_terms(vocab):
-    found = Lexicons(vocab).match("We will not sell your e-mail address or phone number to advertisers without your consent, "
-                                  "except as required by law, or to combat fraud.")
-    names = {k: [m.name for m in v] for k, v in found.items()}
+def test_lexicon_finds_the_most_specific_terms(repo):
+    lexicons = Lexicons(repo.vocabulary, repo.keys)
+    text = ("We will not sell your e-mail address or phone number to advertisers without your consent, "
+            "except as required by law, or to combat fraud.")
+    names = {key: [m.name for m in lexicons.of(key).match(text)] for key in ("data", "recipients", "conditions")}
     assert names["data"] == ["EmailAddress", "TelephoneNumber"]  # not also ContactData, PersonalData
     assert names["recipients"] == ["Advertiser"]
     assert "LegalObligation" in names["conditions"] and "FraudOrUnlawfulActivity" in names["conditions"]
 
 
-def test_recipients_never_include_the_first_party(vocab):
-    assert Lexicons(vocab).match("We share it with us and our affiliates.")["recipients"][0].name == "Affiliate"
+def test_recipients_never_include_the_first_party(repo):
+    assert Lexicons(repo.vocabulary, repo.keys).of("recipients").match("We share it with us and our affiliates.")[0].name == "Affiliate"
 
 
-def test_practice_lexicon_and_label_map(vocab):
+def test_practice_lexicon_and_label_map(repo):
+    vocab = repo.vocabulary
     tagger = Tagger.__new__(Tagger)
-    tagger.lexicons, tagger.labels = Lexicons(vocab), LabelMap(vocab)
+    tagger.lexicons, tagger.labels = Lexicons(vocab, repo.keys), LabelMap(vocab)
     practices = tagger.practices("Third Party Sharing/Collection", "We do not sell or rent your data.")
     assert [(str(p).split("#")[-1], why) for p, why in practices] == [("Sale", '"sell"'), ("Rental", '"rent"')]
     assert all(LabelMap(vocab).candidates[label] for label in LABELS)
