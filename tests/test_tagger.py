@@ -144,6 +144,75 @@ def test_practice_lexicon_and_label_map(repo):
     assert all(LabelMap(vocab).candidates[label] for label in LABELS)
 
 
+# -- every statement key, from the table and the ontology (issue 17) ---------------------------------
+def test_every_term_valued_key_of_the_table_has_a_lexicon(repo):
+    lexicons = Lexicons(repo.vocabulary, repo.keys)
+    term_valued = {k for k, s in repo.keys.items() if s.info is not None and s.info.kind in ("class", "enum")}
+    assert set(lexicons.specs) == term_valued - {"modality"}  # modality: the cue rules
+    assert {"legal_basis", "rights", "request_methods", "destinations", "transfer_mechanisms", "retention_criterion",
+            "role", "laws"} <= set(lexicons.specs)
+    assert lexicons.of("actor") is lexicons.of("recipients")  # one lexicon per range
+
+
+@pytest.fixture(scope="module")
+def drafter(repo) -> Tagger:
+    return Tagger(None, repo.vocabulary, repo.keys)  # the attributes of a clause need no model
+
+
+def attributes(drafter: Tagger, text: str) -> dict[str, list[str]]:
+    tags = drafter.attributes(text, drafter.cues.classify(text), drafter.lexicons.match(text))
+    return {t.key: [v.name for v in t.values] for t in tags}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We process your contact details on the basis of our legitimate interests.",  # not also the data type Interests
+     {"legal_basis": ["LegitimateInterestsOfCompany"]}),
+    ("You have the right to data portability and the right to erasure.",
+     {"rights": ["RightToDataPortability", "RightToErasure"]}),
+    ("To exercise your rights, use our online form or email us at privacy@x.example.",  # "email us at", not EmailAddress
+     {"request_methods": ["WebFormRequest", "EmailRequest"]}),
+    ("We transfer your data to the United States under standard contractual clauses.",
+     {"destinations": ["UnitedStates"], "transfer_mechanisms": ["StandardContractualClauses"]}),
+    ("We rely on the EU-U.S. DPF and the UK Extension.",  # punctuation inside a label; "UK" inside "UK Extension"
+     {"transfer_mechanisms": ["EUUSDataPrivacyFramework", "UKExtensionToDPF"]}),
+    ("We keep your account data as long as your account is active.",
+     {"data": ["AccountData"], "retention_criterion": ["WhileAccountActive"]}),
+    ("Lawco is the data controller and our DPO can be reached by post.",  # role takes one value: the best
+     {"role": ["Controller"]}),
+    ("Advertisers may collect your device identifiers.",  # named before the verb: the actor
+     {"actor": ["Advertiser"], "data": ["DeviceIdentifier"]}),
+    ("We share your purchase history with advertisers.",  # after it: a recipient
+     {"recipients": ["Advertiser"], "data": ["TransactionData"]}),
+    ("We do not sell your e-mail address except to combat fraud.",  # a denied practice: an exception
+     {"data": ["EmailAddress"], "unless": ["FraudOrUnlawfulActivity"]}),
+    ("We may sell your e-mail address to combat fraud.",
+     {"data": ["EmailAddress"], "conditions": ["FraudOrUnlawfulActivity"]}),
+    ("You may lodge a complaint with your supervisory authority.",
+     {"recipients": ["SupervisoryAuthority"], "rights": ["RightToLodgeComplaint"]}),
+    ("This notice is for residents under the CCPA.", {"laws": ["CCPA"]}),
+])
+def test_attributes_of_small_sentences(drafter, text, expected):
+    assert attributes(drafter, text) == expected
+
+
+def test_a_new_term_and_a_new_key_reach_the_draft_with_nothing_else_edited(make_project):
+    from privacy_kg.project import Project
+    root = make_project().root
+    ontology = root / "ontology" / "privacy-kg.ttl"
+    ontology.write_text(ontology.read_text(encoding="utf-8") + """
+pk:RightToBeInformed a owl:Class ; rdfs:subClassOf pk:DataSubjectRight ; rdfs:label "right to be informed"@en .
+pk:Certification a owl:Class ; rdfs:label "certification"@en .
+pk:ISO27001 a owl:Class ; rdfs:subClassOf pk:Certification ; rdfs:label "ISO 27001"@en ; skos:altLabel "ISO/IEC 27001"@en .
+pk:hasCertification a owl:ObjectProperty ; rdfs:domain pk:Practice ; rdfs:range pk:Certification ; rdfs:label "has certification"@en .
+""", encoding="utf-8")
+    table = root / "mappings" / "statement-keys.yaml"
+    table.write_text(table.read_text(encoding="utf-8") + "certifications: {property: hasCertification, list: true}\n", encoding="utf-8")
+    project = Project(root)
+    found = attributes(Tagger(None, project.vocabulary, project.keys),
+                       "You have the right to be informed, and our hosting is ISO/IEC 27001 certified.")
+    assert found == {"rights": ["RightToBeInformed"], "certifications": ["ISO27001"]}
+
+
 # -- metrics and evaluation --------------------------------------------------------------------------
 def test_score_micro_and_macro():
     report = score([{"a"}, {"a", "b"}, set()], [{"a"}, {"b"}, {"b"}], ["a", "b"])

@@ -65,13 +65,18 @@ def _inflected(token: str) -> str:
     return word + "(?:s|es|ed|ing)?"
 
 
+def _joint(a: str, b: str) -> str:
+    """Between two words: whitespace or a hyphen; next to punctuation ("U.S.", "Inc."): optional space."""
+    return r"[\s\-]+" if a[-1].isalnum() and b[0].isalnum() else r"\s*"
+
+
 def phrase_pattern(phrase: str, inflect: bool = True) -> re.Pattern:
-    """Whole words, any whitespace or hyphen between them, the last word inflected (unless told
-    not to). Acronyms (PIN, SSL) match in capitals only; everything else ignores case."""
-    tokens = re.findall(r"[\w']+|[^\w\s]", normalise(phrase))
-    body = r"[\s\-]+".join(re.escape(t) for t in tokens[:-1])
-    last = _inflected(tokens[-1]) if inflect else re.escape(tokens[-1])
-    body = (body + r"[\s\-]+" + last) if body else last
+    """Whole words, any whitespace or hyphen between them ("EU-U.S. DPF" finds "EU U.S. DPF" too), the
+    last word inflected (unless told not to). Acronyms (PIN, SSL) match in capitals only; everything
+    else ignores case."""
+    tokens = re.findall(r"[\w']+|[^\w\s]", re.sub(r"(?<=\w)-(?=\w)", " ", normalise(phrase)))
+    parts = [re.escape(t) for t in tokens[:-1]] + [_inflected(tokens[-1]) if inflect else re.escape(tokens[-1])]
+    body = parts[0] + "".join(_joint(a, b) + part for a, b, part in zip(tokens, tokens[1:], parts[1:]))
     flags = 0 if any(t.isupper() and len(t) > 1 for t in tokens) else re.IGNORECASE
     return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
 
@@ -153,5 +158,11 @@ class Lexicons:
         return Lexicon(self.vocab, self.vocab.taggable_practices, most_specific=False)
 
     def match(self, text: str) -> dict[URIRef, list[Match]]:
-        """Per range, the terms the text names."""
-        return {rng: lexicon.match(text) for rng, lexicon in self.by_range.items()}
+        """Per range, the terms the text names; a match inside a longer one of another range is dropped
+        ("our legitimate interests" is a legal basis, not also the data type Interests)."""
+        found = {rng: lexicon.match(text) for rng, lexicon in self.by_range.items()}
+        spans = [(m.start, m.end, rng) for rng, matches in found.items() for m in matches]
+
+        def inside(m: Match, rng: URIRef) -> bool:
+            return any(r != rng and s <= m.start and m.end <= e and e - s > m.end - m.start for s, e, r in spans)
+        return {rng: [m for m in matches if not inside(m, rng)] for rng, matches in found.items()}
