@@ -298,6 +298,76 @@ def test_draft_of_each_seed_policy_maps_to_proposed_practices(make_project, mini
     assert practices and all(graph.value(p, PK.hasConfidence) is not None for p in practices)
 
 
+def test_a_draft_of_current_law_sentences_loads_with_the_new_keys(make_project, mini_model, tmp_path):
+    """Threshold 0: every sentence drafted, so every key its words name is written (one-value keys as one)."""
+    project = make_project()
+    policy = tmp_path / "policy.txt"
+    policy.write_text((FIXTURES / "corpus" / "lawco" / "policy.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    tag_policy(project, policy, "lawco-draft", model=mini_model, threshold=0.0)
+    [company] = project.companies(["lawco-draft"])
+    found = {key: {str(v).split("#")[-1] for c in company.clauses for st in c.statements for v in st.values.get(key, [])}
+             for key in ("legal_basis", "rights", "request_methods", "destinations", "transfer_mechanisms", "role")}
+    assert found["rights"] >= {"RightToDataPortability", "RightToLodgeComplaint"}
+    assert found["legal_basis"] >= {"LegitimateInterestsOfCompany", "Consent"}
+    assert found["request_methods"] == {"WebFormRequest", "EmailRequest"}
+    assert found["destinations"] == {"UnitedStates"}
+    assert found["transfer_mechanisms"] == {"EUUSDataPrivacyFramework", "StandardContractualClauses"}
+    assert found["role"] >= {"Controller"}
+
+
+# -- recovery of the hand-tagged corpus ---------------------------------------------------------------
+def _draft_clause(company, quote: str, **tags: list[str]):
+    from privacy_kg.tagger.draft import DraftClause, DraftStatement, Tag, Value
+    start = company.text.index(quote)
+    statement = DraftStatement("test", 1.0, [Tag(key, [Value(name, 1.0, "") for name in names]) for key, names in tags.items()])
+    return DraftClause(quote[:20], Span(start, start + len(quote), quote), None, [statement], 1.0)
+
+
+def test_recovery_scores_categories_and_each_key_over_overlapping_clauses(make_project):
+    from privacy_kg.tagger.draft import Draft
+    from privacy_kg.tagger.recovery import GDPR_ERA, PRE_GDPR, by_era, recovery
+    project = make_project("lawco", "cloncom")
+    companies = {c.slug: c for c in project.companies(["lawco", "cloncom"])}
+    lawco, cloncom = companies["lawco"], companies["cloncom"]
+    tagger = Tagger(None, project.vocabulary, project.keys)
+    draft = Draft("lawco", [
+        _draft_clause(lawco, "You have the right to access, rectify or erase your data", practice=["RightOffer"], modality=["Does"],
+                      rights=["RightOfAccess", "RightToErasure", "RightToRestriction"]),
+        _draft_clause(lawco, "We transfer data to the United States", practice=["InternationalTransfer"], modality=["DoesNot"],
+                      destinations=["UnitedStates"]),
+    ])
+    r = recovery(lawco, draft, tagger)
+    assert (r.era, r.clauses, r.recovered_clauses) == (GDPR_ERA, 9, 2)
+    assert (r.topics.tp, r.topics.fp) == (2, 0)
+    k = {key: (s.tp, s.fp, s.fn) for key, s in r.keys.items()}
+    # hand rights: five in the rights clause, the complaint, the opt-out of sale: 7 pairs
+    assert k["rights"] == (2, 1, 5)
+    assert k["practice"][:2] == (2, 0)
+    assert k["destinations"] == (1, 0, 0) and k["transfer_mechanisms"] == (0, 0, 2)
+    assert k["modality"] == (1, 1, 10)  # Does recovered once; DoesNot proposed for a Does clause
+    assert k["response_time"] == (0, 0, 1)  # a literal the draft does not propose
+    assert "note" not in k
+    empty = recovery(cloncom, Draft("cloncom"), tagger)
+    assert empty.era == PRE_GDPR and empty.topics.tp == empty.topics.fp == 0 and empty.topics.fn > 0
+    rows = by_era([r, empty])
+    assert [x.slug for x in rows] == ["lawco", "cloncom", PRE_GDPR, GDPR_ERA, "all"]
+    assert rows[3].keys["rights"] == r.keys["rights"]
+    assert rows[-1].keys["data"].fn == r.keys["data"].fn + empty.keys["data"].fn
+
+
+def test_recovery_counts_a_named_party_as_its_class(make_project):
+    from privacy_kg.corpus import Clause, Party, Statement
+    from privacy_kg.namespaces import PK
+    from privacy_kg.tagger.recovery import hand_values
+    project = make_project("lawco")
+    [company] = project.companies(["lawco"])
+    company.parties["google"] = Party("google", "Google", PK.ServiceProvider)
+    clause = Clause("x", "q", 0, 1, [Statement(1, {"actor": ["google"], "recipients": [PK.Advertiser]})])
+    keys = project.keys
+    assert hand_values(company, clause, keys["actor"]) == {"ServiceProvider"}
+    assert hand_values(company, clause, keys["recipients"]) == {"Advertiser"}
+
+
 def test_train_saves_a_model_that_loads(tmp_path):
     from privacy_kg.tagger import load_model
     model, path, _ = train(MINI, tmp_path, use_embeddings=False)
