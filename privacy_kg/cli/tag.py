@@ -167,11 +167,12 @@ def _print_recovery(rows: list[dict]) -> None:
                       _pct(r["precision"]), _pct(r["recall"]), _pct(r["f1"]))
     out.print(table)
     keys = list(dict.fromkeys(k for r in rows for k in r["keys"]))
-    table = Table(title="Statement keys recovered: P/R (support = hand-tagged (clause, value) pairs of the last column)")
+    pooled = [r for r in rows if r["company"] == r["era"] or r["company"] == "all"]  # per era, then all (per company: --format json)
+    table = Table(title="Statement keys recovered: P/R of (clause, value) pairs")
     table.add_column("key")
-    for r in rows:
+    for r in pooled:
         table.add_column(r["company"], justify="right")
     table.add_column("support", justify="right")
     for key in keys:
-        table.add_row(key, *(_pr(r["keys"].get(key)) for r in rows), str(rows[-1]["keys"].get(key, {}).get("support", 0)))
+        table.add_row(key, *(_pr(r["keys"].get(key)) for r in pooled), str(rows[-1]["keys"].get(key, {}).get("support", 0)))
     out.print(table)
