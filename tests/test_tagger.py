@@ -347,6 +347,10 @@ def test_recovery_scores_categories_and_each_key_over_overlapping_clauses(make_p
     assert k["modality"] == (1, 1, 10)  # Does recovered once; DoesNot proposed for a Does clause
     assert k["response_time"] == (0, 0, 1)  # a literal the draft does not propose
     assert "note" not in k
+    # given the hand clauses' own words (the classifier aside): what the ontology's synonyms find
+    given = {key: (s.tp, s.fp, s.fn) for key, s in r.given.items()}
+    assert given["rights"] == (5, 0, 2) and given["legal_basis"] == given["transfer_mechanisms"] == given["role"] == (2, 0, 0)
+    assert "practice" not in given and "response_time" not in given  # not drafted from words
     empty = recovery(cloncom, Draft("cloncom"), tagger)
     assert empty.era == PRE_GDPR and empty.topics.tp == empty.topics.fp == 0 and empty.topics.fn > 0
     rows = by_era([r, empty])

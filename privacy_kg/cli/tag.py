@@ -173,6 +173,8 @@ def _print_recovery(rows: list[dict]) -> None:
     for r in pooled:
         table.add_column(r["company"], justify="right")
     table.add_column("support", justify="right")
+    table.add_column("all, given the clause", justify="right")
     for key in keys:
-        table.add_row(key, *(_pr(r["keys"].get(key)) for r in pooled), str(rows[-1]["keys"].get(key, {}).get("support", 0)))
+        table.add_row(key, *(_pr(r["keys"].get(key)) for r in pooled), str(rows[-1]["keys"].get(key, {}).get("support", 0)),
+                      _pr(rows[-1]["keys_given_clause"].get(key)))
     out.print(table)

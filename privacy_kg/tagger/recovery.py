@@ -5,7 +5,11 @@ A hand clause's topic (or a key's value) counts as recovered when a draft clause
 the policy text) proposes it: recall. A draft clause's topic (or value) is right when an overlapping
 hand clause has it: precision. Values are compared by name (a named party of the metadata by its class);
 a clause's values are those of all its statements. Proposed (machine) clauses of the corpus are not a
-reference and are skipped. Companies fall in an era by the date of their policy: before the GDPR
+reference and are skipped.
+
+`given` scores the same keys on the hand clauses themselves (the draft's attributes of each hand
+clause's own words, whether or not the classifier drafted it): what the ontology's synonyms and the cue
+rules find, apart from which clauses the classifier picks. Companies fall in an era by the date of their policy: before the GDPR
 applied (25 May 2018) or since."""
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rdflib import URIRef
 
 from privacy_kg.corpus import Clause, Company
 from privacy_kg.namespaces import PK, local_name
+from privacy_kg.segment import clean
 from privacy_kg.statement_keys import KeySpec
 from privacy_kg.tagger.draft import Draft, DraftClause, Tagger
 from privacy_kg.tagger.metrics import Score
@@ -36,6 +41,7 @@ class Recovery:
     recovered_clauses: int  # with every topic recovered
     topics: Score  # over (clause, topic) pairs
     keys: dict[str, Score] = field(default_factory=dict)  # per statement key, over (clause, value) pairs
+    given: dict[str, Score] = field(default_factory=dict)  # per key drafted from words alone, on the hand clauses
 
     def as_dict(self) -> dict:
         short = ("precision", "recall", "f1", "support", "tp", "fp", "fn")
@@ -43,7 +49,9 @@ class Recovery:
                 "clauses_fully_recovered": self.recovered_clauses,
                 **{k: v for k, v in self.topics.as_dict().items() if k in short[:4]},
                 "keys": {key: {k: v for k, v in s.as_dict().items() if k in short}
-                         for key, s in self.keys.items() if s.tp + s.fp + s.fn}}
+                         for key, s in self.keys.items() if s.tp + s.fp + s.fn},
+                "keys_given_clause": {key: {k: v for k, v in s.as_dict().items() if k in short}
+                                      for key, s in self.given.items() if s.tp + s.fp + s.fn}}
 
 
 def era(company: Company) -> str:
@@ -98,7 +106,20 @@ def recovery(company: Company, draft: Draft, tagger: Tagger) -> Recovery:
     keys = {key: pair_score([((c.start, c.end), hand_values(company, c, spec)) for c in hand],
                             [((c.span.start, c.span.end), draft_values(c, key)) for c in draft.clauses])[0]
             for key, spec in tagger.keys.items() if key not in FREE_TEXT}
-    return Recovery(company.slug, era(company), len(hand), full, topic_score, keys)
+    return Recovery(company.slug, era(company), len(hand), full, topic_score, keys, given_clause(company, hand, tagger))
+
+
+def given_clause(company: Company, hand: list[Clause], tagger: Tagger) -> dict[str, Score]:
+    """Modality and the term-valued keys drafted from each hand clause's own words, against its tags."""
+    drafted = []
+    for c in hand:
+        words = clean(c.quote)
+        modality = tagger.cues.classify(words)
+        tags = tagger.attributes(words, modality, tagger.lexicons.match(words))
+        drafted.append({"modality": {modality.value}} | {t.key: {v.name for v in t.values} for t in tags})
+    return {key: pair_score([((c.start, c.end), hand_values(company, c, tagger.keys[key])) for c in hand],
+                            [((c.start, c.end), d.get(key, set())) for c, d in zip(hand, drafted)])[0]
+            for key in ["modality", *tagger.lexicons.specs]}
 
 
 def recover_all(companies: list[Company], tagger: Tagger) -> list[Recovery]:
@@ -114,7 +135,8 @@ def total(found: list[Recovery], name: str = "all", era_name: str = "") -> Recov
     """The recoveries pooled (micro): over every company given."""
     keys = dict.fromkeys(k for r in found for k in r.keys)  # table order
     return Recovery(name, era_name, sum(r.clauses for r in found), sum(r.recovered_clauses for r in found),
-                    _pooled(r.topics for r in found), {k: _pooled(r.keys[k] for r in found if k in r.keys) for k in keys})
+                    _pooled(r.topics for r in found), {k: _pooled(r.keys[k] for r in found if k in r.keys) for k in keys},
+                    {k: _pooled(r.given[k] for r in found if k in r.given) for k in dict.fromkeys(k for r in found for k in r.given)})
 
 
 def by_era(found: list[Recovery]) -> list[Recovery]:
