@@ -168,12 +168,12 @@ def _print_recovery(rows: list[dict]) -> None:
     out.print(table)
     keys = list(dict.fromkeys(k for r in rows for k in r["keys"]))
     pooled = [r for r in rows if r["company"] == r["era"] or r["company"] == "all"]  # per era, then all (per company: --format json)
-    table = Table(title="Statement keys recovered: P/R of (clause, value) pairs")
-    table.add_column("key")
+    table = Table(title="Statement keys recovered: P/R of (clause, value) pairs; given clause: on the hand clauses' own words")
+    table.add_column("key", no_wrap=True, min_width=max(map(len, keys), default=3))
     for r in pooled:
         table.add_column(r["company"], justify="right")
     table.add_column("support", justify="right")
-    table.add_column("all, given the clause", justify="right")
+    table.add_column("given clause", justify="right")
     for key in keys:
         table.add_row(key, *(_pr(r["keys"].get(key)) for r in pooled), str(rows[-1]["keys"].get(key, {}).get("support", 0)),
                       _pr(rows[-1]["keys_given_clause"].get(key)))
