@@ -144,7 +144,7 @@ class Tagger:
         verbs = self.lexicons.practices.match(text)
         ctx = Context(modality.value, verbs[0].start if verbs else None)
         given: dict[str, list[Match]] = {}
-        for rng, keys in self.lexicons.keys_by_range().items():
+        for rng, keys in self.lexicons.keys_by_range.items():
             plain = next((k for k in keys if k not in ROLES), keys[0])
             for m in found[rng]:
                 key = next((k for k in keys if k in ROLES and ROLES[k](m, ctx)), plain)

@@ -142,6 +142,7 @@ class Lexicons:
                 found[spec.info.range] = Lexicon(self.vocab, self.terms(key))
         return found
 
+    @cached_property
     def keys_by_range(self) -> dict[URIRef, list[str]]:
         """Each range and the keys that take it, in table order (e.g. Party: actor, recipients)."""
         found: dict[URIRef, list[str]] = {}
