@@ -191,7 +191,7 @@ def _drafts(project, model, new_text, slug, result: Carry, taken: set[str]) -> t
     from privacy_kg.tagger.output import clause_lines
     wanted = {(s.start, s.end) for s in result.uncovered}
     lines, ids = [], []
-    for clause in Tagger(model, project.vocabulary).tag(new_text, slug).clauses:
+    for clause in Tagger(model, project.vocabulary, project.keys).tag(new_text, slug).clauses:
         if (clause.span.start, clause.span.end) in wanted:
             clause = replace(clause, id=clause_id(clause.span.text, taken))
             lines += clause_lines(clause)

@@ -43,3 +43,24 @@ def test_cli_train_then_tag(make_project, tmp_path):
     assert (project.corpus_dir / "example-co" / "clauses.yaml").exists()
     again = runner.invoke(app, args)  # refuses to overwrite the draft: usage error, nothing written
     assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_cli_evaluate_seeds_reports_each_company_era_and_key(make_project, tmp_path):
+    import json
+    project = make_project("lawco", "cloncom")
+    models = tmp_path / "models"
+    runner = CliRunner()
+    assert runner.invoke(app, ["tagger", "train", "--opp115", str(MINI), "--no-embeddings", "--models", str(models)]).exit_code == 0
+    result = runner.invoke(app, ["tagger", "evaluate", "--opp115", str(MINI), "--trained", "--seeds", "--no-embeddings",
+                                 "--format", "json", "--root", str(project.root), "--models", str(models)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["seeds"]
+    assert [(r["company"], r["era"]) for r in rows] == [("cloncom", "pre-GDPR"), ("lawco", "GDPR/CCPA"), ("pre-GDPR", "pre-GDPR"),
+                                                       ("GDPR/CCPA", "GDPR/CCPA"), ("all", "")]
+    lawco = rows[1]
+    assert lawco["hand_clauses"] == 9 and {"practice", "modality", "rights", "legal_basis", "response_time"} <= set(lawco["keys"])
+    assert lawco["keys"]["response_time"]["support"] == 1 and lawco["keys"]["response_time"]["tp"] == 0
+    assert rows[-1]["keys"]["rights"]["support"] == lawco["keys"]["rights"]["support"] == 7
+    table = runner.invoke(app, ["tagger", "evaluate", "--opp115", str(MINI), "--trained", "--seeds", "--no-embeddings",
+                                "--root", str(project.root), "--models", str(models)])
+    assert table.exit_code == 0 and "Statement keys recovered" in table.output and "transfer_mechanisms" in table.output

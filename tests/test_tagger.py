@@ -121,25 +121,96 @@ def test_phrase_pattern_inflects_the_last_word_only():
     assert not phrase_pattern("sell").search("upselling")
 
 
-def test_lexicon_finds_the_most_specific_terms(vocab):
-    found = Lexicons(vocab).match("We will not sell your e-mail address or phone number to advertisers without your consent, "
-                                  "except as required by law, or to combat fraud.")
-    names = {k: [m.name for m in v] for k, v in found.items()}
+def test_lexicon_finds_the_most_specific_terms(repo):
+    lexicons = Lexicons(repo.vocabulary, repo.keys)
+    text = ("We will not sell your e-mail address or phone number to advertisers without your consent, "
+            "except as required by law, or to combat fraud.")
+    names = {key: [m.name for m in lexicons.of(key).match(text)] for key in ("data", "recipients", "conditions")}
     assert names["data"] == ["EmailAddress", "TelephoneNumber"]  # not also ContactData, PersonalData
     assert names["recipients"] == ["Advertiser"]
     assert "LegalObligation" in names["conditions"] and "FraudOrUnlawfulActivity" in names["conditions"]
 
 
-def test_recipients_never_include_the_first_party(vocab):
-    assert Lexicons(vocab).match("We share it with us and our affiliates.")["recipients"][0].name == "Affiliate"
+def test_recipients_never_include_the_first_party(repo):
+    assert Lexicons(repo.vocabulary, repo.keys).of("recipients").match("We share it with us and our affiliates.")[0].name == "Affiliate"
 
 
-def test_practice_lexicon_and_label_map(vocab):
+def test_practice_lexicon_and_label_map(repo):
+    vocab = repo.vocabulary
     tagger = Tagger.__new__(Tagger)
-    tagger.lexicons, tagger.labels = Lexicons(vocab), LabelMap(vocab)
+    tagger.lexicons, tagger.labels = Lexicons(vocab, repo.keys), LabelMap(vocab)
     practices = tagger.practices("Third Party Sharing/Collection", "We do not sell or rent your data.")
     assert [(str(p).split("#")[-1], why) for p, why in practices] == [("Sale", '"sell"'), ("Rental", '"rent"')]
     assert all(LabelMap(vocab).candidates[label] for label in LABELS)
+
+
+# -- every statement key, from the table and the ontology (issue 17) ---------------------------------
+def test_every_term_valued_key_of_the_table_has_a_lexicon(repo):
+    lexicons = Lexicons(repo.vocabulary, repo.keys)
+    term_valued = {k for k, s in repo.keys.items() if s.info is not None and s.info.kind in ("class", "enum")}
+    assert set(lexicons.specs) == term_valued - {"modality"}  # modality: the cue rules
+    assert {"legal_basis", "rights", "request_methods", "destinations", "transfer_mechanisms", "retention_criterion",
+            "role", "laws"} <= set(lexicons.specs)
+    assert lexicons.of("actor") is lexicons.of("recipients")  # one lexicon per range
+
+
+@pytest.fixture(scope="module")
+def drafter(repo) -> Tagger:
+    return Tagger(None, repo.vocabulary, repo.keys)  # the attributes of a clause need no model
+
+
+def attributes(drafter: Tagger, text: str) -> dict[str, list[str]]:
+    tags = drafter.attributes(text, drafter.cues.classify(text), drafter.lexicons.match(text))
+    return {t.key: [v.name for v in t.values] for t in tags}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We process your contact details on the basis of our legitimate interests.",  # not also the data type Interests
+     {"legal_basis": ["LegitimateInterestsOfCompany"]}),
+    ("You have the right to data portability and the right to erasure.",
+     {"rights": ["RightToDataPortability", "RightToErasure"]}),
+    ("To exercise your rights, use our online form or email us at privacy@x.example.",  # "email us at", not EmailAddress
+     {"request_methods": ["WebFormRequest", "EmailRequest"]}),
+    ("We transfer your data to the United States under standard contractual clauses.",
+     {"destinations": ["UnitedStates"], "transfer_mechanisms": ["StandardContractualClauses"]}),
+    ("We rely on the EU-U.S. DPF and the UK Extension.",  # punctuation inside a label; "UK" inside "UK Extension"
+     {"transfer_mechanisms": ["EUUSDataPrivacyFramework", "UKExtensionToDPF"]}),
+    ("We keep your account data as long as your account is active.",
+     {"data": ["AccountData"], "retention_criterion": ["WhileAccountActive"]}),
+    ("Lawco is the data controller and our DPO can be reached by post.",  # role takes one value: the best
+     {"role": ["Controller"]}),
+    ("Advertisers may collect your device identifiers.",  # named before the verb: the actor
+     {"actor": ["Advertiser"], "data": ["DeviceIdentifier"]}),
+    ("We share your purchase history with advertisers.",  # after it: a recipient
+     {"recipients": ["Advertiser"], "data": ["TransactionData"]}),
+    ("We do not sell your e-mail address except to combat fraud.",  # a denied practice: an exception
+     {"data": ["EmailAddress"], "unless": ["FraudOrUnlawfulActivity"]}),
+    ("We may sell your e-mail address to combat fraud.",
+     {"data": ["EmailAddress"], "conditions": ["FraudOrUnlawfulActivity"]}),
+    ("You may lodge a complaint with your supervisory authority.",
+     {"recipients": ["SupervisoryAuthority"], "rights": ["RightToLodgeComplaint"]}),
+    ("This notice is for residents under the CCPA.", {"laws": ["CCPA"]}),
+])
+def test_attributes_of_small_sentences(drafter, text, expected):
+    assert attributes(drafter, text) == expected
+
+
+def test_a_new_term_and_a_new_key_reach_the_draft_with_nothing_else_edited(make_project):
+    from privacy_kg.project import Project
+    root = make_project().root
+    ontology = root / "ontology" / "privacy-kg.ttl"
+    ontology.write_text(ontology.read_text(encoding="utf-8") + """
+pk:RightToBeInformed a owl:Class ; rdfs:subClassOf pk:DataSubjectRight ; rdfs:label "right to be informed"@en .
+pk:Certification a owl:Class ; rdfs:label "certification"@en .
+pk:ISO27001 a owl:Class ; rdfs:subClassOf pk:Certification ; rdfs:label "ISO 27001"@en ; skos:altLabel "ISO/IEC 27001"@en .
+pk:hasCertification a owl:ObjectProperty ; rdfs:domain pk:Practice ; rdfs:range pk:Certification ; rdfs:label "has certification"@en .
+""", encoding="utf-8")
+    table = root / "mappings" / "statement-keys.yaml"
+    table.write_text(table.read_text(encoding="utf-8") + "certifications: {property: hasCertification, list: true}\n", encoding="utf-8")
+    project = Project(root)
+    found = attributes(Tagger(None, project.vocabulary, project.keys),
+                       "You have the right to be informed, and our hosting is ISO/IEC 27001 certified.")
+    assert found == {"rights": ["RightToBeInformed"], "certifications": ["ISO27001"]}
 
 
 # -- metrics and evaluation --------------------------------------------------------------------------
@@ -225,6 +296,80 @@ def test_draft_of_each_seed_policy_maps_to_proposed_practices(make_project, mini
     graph = company_graph(company, project.vocabulary, project.keys)
     practices = set(graph.subjects(PK.isProposed, Literal(True)))
     assert practices and all(graph.value(p, PK.hasConfidence) is not None for p in practices)
+
+
+def test_a_draft_of_current_law_sentences_loads_with_the_new_keys(make_project, mini_model, tmp_path):
+    """Threshold 0: every sentence drafted, so every key its words name is written (one-value keys as one)."""
+    project = make_project()
+    policy = tmp_path / "policy.txt"
+    policy.write_text((FIXTURES / "corpus" / "lawco" / "policy.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    tag_policy(project, policy, "lawco-draft", model=mini_model, threshold=0.0)
+    [company] = project.companies(["lawco-draft"])
+    found = {key: {str(v).split("#")[-1] for c in company.clauses for st in c.statements for v in st.values.get(key, [])}
+             for key in ("legal_basis", "rights", "request_methods", "destinations", "transfer_mechanisms", "role")}
+    assert found["rights"] >= {"RightToDataPortability", "RightToLodgeComplaint"}
+    assert found["legal_basis"] >= {"LegitimateInterestsOfCompany", "Consent"}
+    assert found["request_methods"] == {"WebFormRequest", "EmailRequest"}
+    assert found["destinations"] == {"UnitedStates"}
+    assert found["transfer_mechanisms"] == {"EUUSDataPrivacyFramework", "StandardContractualClauses"}
+    assert found["role"] >= {"Controller"}
+
+
+# -- recovery of the hand-tagged corpus ---------------------------------------------------------------
+def _draft_clause(company, quote: str, **tags: list[str]):
+    from privacy_kg.tagger.draft import DraftClause, DraftStatement, Tag, Value
+    start = company.text.index(quote)
+    statement = DraftStatement("test", 1.0, [Tag(key, [Value(name, 1.0, "") for name in names]) for key, names in tags.items()])
+    return DraftClause(quote[:20], Span(start, start + len(quote), quote), None, [statement], 1.0)
+
+
+def test_recovery_scores_categories_and_each_key_over_overlapping_clauses(make_project):
+    from privacy_kg.tagger.draft import Draft
+    from privacy_kg.tagger.recovery import GDPR_ERA, PRE_GDPR, by_era, recovery
+    project = make_project("lawco", "cloncom")
+    companies = {c.slug: c for c in project.companies(["lawco", "cloncom"])}
+    lawco, cloncom = companies["lawco"], companies["cloncom"]
+    tagger = Tagger(None, project.vocabulary, project.keys)
+    draft = Draft("lawco", [
+        _draft_clause(lawco, "You have the right to access, rectify or erase your data", practice=["RightOffer"], modality=["Does"],
+                      rights=["RightOfAccess", "RightToErasure", "RightToRestriction"]),
+        _draft_clause(lawco, "We transfer data to the United States", practice=["InternationalTransfer"], modality=["DoesNot"],
+                      destinations=["UnitedStates"]),
+    ])
+    r = recovery(lawco, draft, tagger)
+    assert (r.era, r.clauses, r.recovered_clauses) == (GDPR_ERA, 9, 2)
+    assert (r.topics.tp, r.topics.fp) == (2, 0)
+    k = {key: (s.tp, s.fp, s.fn) for key, s in r.keys.items()}
+    # hand rights: five in the rights clause, the complaint, the opt-out of sale: 7 pairs
+    assert k["rights"] == (2, 1, 5)
+    assert k["practice"][:2] == (2, 0)
+    assert k["destinations"] == (1, 0, 0) and k["transfer_mechanisms"] == (0, 0, 2)
+    assert k["modality"] == (1, 1, 10)  # Does recovered once; DoesNot proposed for a Does clause
+    assert k["response_time"] == (0, 0, 1)  # a literal the draft does not propose
+    assert "note" not in k
+    # given the hand clauses' own words (the classifier aside): what the ontology's synonyms find
+    given = {key: (s.tp, s.fp, s.fn) for key, s in r.given.items()}
+    assert given["rights"] == (5, 0, 2) and given["legal_basis"] == given["transfer_mechanisms"] == given["role"] == (2, 0, 0)
+    assert "practice" not in given and "response_time" not in given  # not drafted from words
+    empty = recovery(cloncom, Draft("cloncom"), tagger)
+    assert empty.era == PRE_GDPR and empty.topics.tp == empty.topics.fp == 0 and empty.topics.fn > 0
+    rows = by_era([r, empty])
+    assert [x.slug for x in rows] == ["lawco", "cloncom", PRE_GDPR, GDPR_ERA, "all"]
+    assert rows[3].keys["rights"] == r.keys["rights"]
+    assert rows[-1].keys["data"].fn == r.keys["data"].fn + empty.keys["data"].fn
+
+
+def test_recovery_counts_a_named_party_as_its_class(make_project):
+    from privacy_kg.corpus import Clause, Party, Statement
+    from privacy_kg.namespaces import PK
+    from privacy_kg.tagger.recovery import hand_values
+    project = make_project("lawco")
+    [company] = project.companies(["lawco"])
+    company.parties["google"] = Party("google", "Google", PK.ServiceProvider)
+    clause = Clause("x", "q", 0, 1, [Statement(1, {"actor": ["google"], "recipients": [PK.Advertiser]})])
+    keys = project.keys
+    assert hand_values(company, clause, keys["actor"]) == {"ServiceProvider"}
+    assert hand_values(company, clause, keys["recipients"]) == {"Advertiser"}
 
 
 def test_train_saves_a_model_that_loads(tmp_path):

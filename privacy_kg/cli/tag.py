@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         opp115: Opp115Option,
         folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds, whole policies per fold.")] = 5,
         trained: Annotated[bool, typer.Option("--trained", help="Test the trained model on every policy instead of cross-validating (for a folder it was not trained on).")] = False,
-        seeds: Annotated[bool, typer.Option("--seeds", help="Also report how much of the hand-tagged corpus the draft recovers (trained model).")] = False,
+        seeds: Annotated[bool, typer.Option("--seeds", help="Also report how much of the hand-tagged corpus the draft recovers (trained model): per company and per era (pre-GDPR / GDPR-CCPA), P/R of categories and of each statement key.")] = False,
         fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
         fail_under: Annotated[Optional[float], typer.Option("--fail-under", min=0.0, max=1.0, help="Exit 1 when the category micro-F1 is below this (a regression guard for CI).")] = None,
         root: RootOption = None,
@@ -110,9 +110,8 @@ def register(app: typer.Typer) -> None:
 
 def _seed_recovery(proj, model) -> list[dict]:
     from privacy_kg.tagger.draft import Tagger
-    from privacy_kg.tagger.seeds import recover_all, total
-    found = recover_all(proj.companies(), Tagger(model, proj.vocabulary))
-    return [r.as_dict() for r in found + [total(found)]]
+    from privacy_kg.tagger.recovery import by_era, recover_all
+    return [r.as_dict() for r in by_era(recover_all(proj.companies(), Tagger(model, proj.vocabulary, proj.keys)))]
 
 
 def _pct(x: float | None) -> str:
@@ -143,9 +142,39 @@ def _print_tables(result: dict) -> None:
     dt = result["data_types"]
     out.print(f"Data types (lexicon -> OPP-115 types): micro P {_pct(dt['micro']['precision'])} R {_pct(dt['micro']['recall'])} "
               f"F1 {_pct(dt['micro']['f1'])}, macro F1 {_pct(dt['macro_f1'])}", highlight=False)
-    for seed in result.get("seeds", []):
-        out.print(f"Seeds {seed['company']}: topic recall {_pct(seed['recall'])}, precision {_pct(seed['precision'])} "
-                  f"({seed['clauses_fully_recovered']}/{seed['hand_clauses']} clauses fully recovered)", highlight=False)
+    if result.get("seeds"):
+        _print_recovery(result["seeds"])
     for warning in result["warnings"]:
         err.print(f"warning: {warning}", highlight=False)
     out.print(f"time: {result['seconds']}", highlight=False)
+
+
+def _pr(score: dict | None) -> str:
+    """P/R of a key, "-" for a precision with nothing proposed; blank where neither side has the key."""
+    if not score:
+        return ""
+    precision = _pct(score["precision"]) if score["tp"] + score["fp"] else "-"
+    return f"{precision}/{_pct(score['recall']) if score['support'] else '-'}"
+
+
+def _print_recovery(rows: list[dict]) -> None:
+    """The hand-tagged corpus recovered: categories per company and era, then each key's P/R."""
+    table = Table(title="Hand-tagged corpus recovered by the draft: categories (topics)")
+    for col in ("company", "era", "clauses", "fully recovered", "P", "R", "F1"):
+        table.add_column(col, justify="left" if col in ("company", "era") else "right")
+    for r in rows:
+        table.add_row(r["company"], r["era"], str(r["hand_clauses"]), str(r["clauses_fully_recovered"]),
+                      _pct(r["precision"]), _pct(r["recall"]), _pct(r["f1"]))
+    out.print(table)
+    keys = list(dict.fromkeys(k for r in rows for k in r["keys"]))
+    pooled = [r for r in rows if r["company"] == r["era"] or r["company"] == "all"]  # per era, then all (per company: --format json)
+    table = Table(title="Statement keys recovered: P/R of (clause, value) pairs; given clause: on the hand clauses' own words")
+    table.add_column("key", no_wrap=True, min_width=max(map(len, keys), default=3))
+    for r in pooled:
+        table.add_column(r["company"], justify="right")
+    table.add_column("support", justify="right")
+    table.add_column("given clause", justify="right")
+    for key in keys:
+        table.add_row(key, *(_pr(r["keys"].get(key)) for r in pooled), str(rows[-1]["keys"].get(key, {}).get("support", 0)),
+                      _pr(rows[-1]["keys_given_clause"].get(key)))
+    out.print(table)

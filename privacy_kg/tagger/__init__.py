@@ -79,6 +79,6 @@ def tag_policy(project: Project, policy: Path, slug: str, folder: Path | None = 
     except UnicodeDecodeError as e:
         raise InputError([Problem(str(policy), None, None, f"not UTF-8 (byte {e.start}); re-save the text as UTF-8")]) from None
     model = model or load_model(models_dir(project.root))
-    draft = Tagger(model, project.vocabulary, threshold).tag(text, slug)
+    draft = Tagger(model, project.vocabulary, project.keys, threshold).tag(text, slug)
     written = write_draft(project, draft, text, folder or project.corpus_dir / slug, force)
     return draft, written

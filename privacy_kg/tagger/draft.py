@@ -3,8 +3,10 @@
 For every clause (a sentence), the classifier reads the clause and its paragraph (with the paragraph's
 title); each label above the draft threshold becomes one statement whose practice classes are the label's
 candidates named in the clause (by the ontology's verbs: "sell", "opt out"...), or the label's default.
-Modality comes from the cue rules; data types, purposes, recipients, subjects and conditions from the
-ontology lexicons. Clauses with no label above the threshold are left out: explanatory sentences are
+Modality comes from the cue rules. Every other key whose values are ontology terms (data, purposes,
+recipients, rights, legal_basis, destinations, transfer_mechanisms...: the statement-key table decides)
+is proposed when its lexicon finds a term in the clause; the clause's words describe each of its
+statements alike. Clauses with no label above the threshold are left out: explanatory sentences are
 not tagged."""
 
 from __future__ import annotations
@@ -18,22 +20,33 @@ from rdflib import URIRef
 from privacy_kg import quotes
 from privacy_kg.namespaces import local_name
 from privacy_kg.ontology import Vocabulary
-from privacy_kg.tagger.labels import DATA_LABELS, LabelMap
+from privacy_kg.tagger.labels import LabelMap
 from privacy_kg.tagger.lexicon import Lexicons, Match
 from privacy_kg.tagger.modality import Modality, ModalityCues
 from privacy_kg.tagger.model import CategoryModel
 from privacy_kg.segment import Block, Span, blocks, clean
+from privacy_kg.statement_keys import KeySpec
 
 SENTENCE_WEIGHT = 0.5  # a clause's label probability: this much from the sentence, the rest from its paragraph
 # A draft is reviewed, so it favours recall: on the five seed policies, 0.4 recovers 71% of the hand
 # tags' topics at 56% precision (0.5: 65% / 64%).
 DRAFT_THRESHOLD = 0.4
 ID_WORDS = 6
-# Which lexicon families a statement of a label carries (by the OPP-115 attributes of its category).
-FAMILIES_OF = {
-    "Third Party Sharing/Collection": ("data", "recipients", "purposes"),
-    "First Party Collection/Use": ("data", "purposes"),
-    "International and Specific Audiences": ("subjects",),
+
+
+@dataclass(frozen=True)
+class Context:
+    modality: str  # Does, DoesNot or May
+    verb_at: int | None  # where the first practice verb of the clause starts (None: no verb named)
+
+
+# Where keys share a range (conditions / unless: Condition; actor / recipients: Party), a term found in
+# the clause goes to the first of them whose role the clause gives it, else to the first key of the
+# table with no role here: an exception qualifies a denied practice; the actor is named before the
+# practice's verb ("advertisers may collect"), a recipient after it ("we share it with advertisers").
+ROLES = {
+    "unless": lambda m, ctx: ctx.modality == "DoesNot",
+    "actor": lambda m, ctx: ctx.verb_at is not None and m.end <= ctx.verb_at,
 }
 _STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "by", "is", "are", "be", "this", "that", "with", "as", "at", "it", "its", "our", "your", "you", "we"}
 
@@ -94,11 +107,12 @@ def occurrence(text: str, span: Span) -> int | None:
 
 
 class Tagger:
-    def __init__(self, model: CategoryModel, vocab: Vocabulary, threshold: float = DRAFT_THRESHOLD):
+    def __init__(self, model: CategoryModel, vocab: Vocabulary, keys: dict[str, KeySpec], threshold: float = DRAFT_THRESHOLD):
         self.model = model
         self.threshold = threshold
         self.vocab = vocab
-        self.lexicons = Lexicons(vocab)
+        self.keys = keys
+        self.lexicons = Lexicons(vocab, keys)
         self.cues = ModalityCues(vocab)
         self.labels = LabelMap(vocab)
 
@@ -124,14 +138,31 @@ class Tagger:
         named = [(m.term, f'"{m.phrase}"') for m in self.lexicons.practices.match(text) if m.term in candidates]
         return named or [(self.labels.default(label), "default: no verb of the category named")]
 
-    def statement(self, label: str, p: float, text: str, modality: Modality, found: dict[str, list[Match]]) -> DraftStatement:
+    def attributes(self, text: str, modality: Modality, found: dict[URIRef, list[Match]]) -> list[Tag]:
+        """The term-valued keys the clause names, in table order: each term found goes to one key of its
+        range (ROLES); a key that takes one value keeps its best match."""
+        verbs = self.lexicons.practices.match(text)
+        ctx = Context(modality.value, verbs[0].start if verbs else None)
+        given: dict[str, list[Match]] = {}
+        for rng, keys in self.lexicons.keys_by_range.items():
+            plain = next((k for k in keys if k not in ROLES), keys[0])
+            for m in found[rng]:
+                key = next((k for k in keys if k in ROLES and ROLES[k](m, ctx)), plain)
+                given.setdefault(key, []).append(m)
+        tags = []
+        for key in self.lexicons.specs:
+            matches = given.get(key)
+            if matches:
+                if not self.keys[key].many:
+                    matches = [max(matches, key=lambda m: (m.confidence, -m.start))]
+                tags.append(Tag(key, _values(matches)))
+        return tags
+
+    def statement(self, label: str, p: float, text: str, modality: Modality, attributes: list[Tag]) -> DraftStatement:
         tags = [Tag("practice", [Value(local_name(t), round(float(p), 2), why) for t, why in self.practices(label, text)]),
                 Tag("modality", [Value(modality.value, modality.confidence,
                                        f'cue "{modality.cue}"' if modality.cue else "no negation or hedge")])]
-        for key in FAMILIES_OF.get(label, ("data",) if label in DATA_LABELS else ()):
-            tags.append(Tag(key, _values(found[key])))
-        tags.append(Tag("unless" if modality.value == "DoesNot" else "conditions", _values(found["conditions"])))
-        return DraftStatement(label, round(float(p), 2), [t for t in tags if t.values])
+        return DraftStatement(label, round(float(p), 2), tags + attributes)
 
     def tag(self, text: str, slug: str) -> Draft:
         found = blocks(text)
@@ -144,8 +175,8 @@ class Tagger:
                     continue
                 words = clean(span.text)
                 modality = self.cues.classify(words)
-                matches = self.lexicons.match(words)
-                statements = [self.statement(label, p, words, modality, matches) for label, p in chosen]
+                attributes = self.attributes(words, modality, self.lexicons.match(words))
+                statements = [self.statement(label, p, words, modality, attributes) for label, p in chosen]
                 draft.clauses.append(DraftClause(clause_id(span.text, taken), span, occurrence(text, span),
                                                  statements, round(float(chosen[0][1]), 2)))
         return draft

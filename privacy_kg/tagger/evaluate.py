@@ -21,7 +21,7 @@ from privacy_kg.problems import InputError, Problem
 from privacy_kg.tagger.dataset import Document
 from privacy_kg.tagger.embeddings import Encoder
 from privacy_kg.tagger.labels import DATA_LABELS, LABELS
-from privacy_kg.tagger.lexicon import Lexicons
+from privacy_kg.tagger.lexicon import Lexicon
 from privacy_kg.tagger.metrics import Report, Score, score
 from privacy_kg.tagger.model import CategoryModel
 from privacy_kg.tagger.modality import ModalityCues
@@ -126,15 +126,16 @@ def data_type_map(vocab: Vocabulary) -> dict[str, str]:
     return found
 
 
-def data_type_report(docs: Sequence[Document], predicted: Sequence[set[str]], lexicons: Lexicons) -> Report:
-    mapping = data_type_map(lexicons.vocab)
+def data_type_report(docs: Sequence[Document], predicted: Sequence[set[str]], vocab: Vocabulary) -> Report:
+    mapping = data_type_map(vocab)
+    lexicon = Lexicon(vocab, vocab.descendants(PK.DataType) - {PK.DataType})  # the lexicon of the `data` key
     examples = [e for d in docs for e in d.examples]
     gold, pred = [], []
     for example, labels in zip(examples, predicted):
         gold.append(example.data_types)
         found = set()
         if labels & DATA_LABELS:
-            found = {mapping[str(m.term)] for m in lexicons.families["data"].match(example.text) if str(m.term) in mapping}
+            found = {mapping[str(m.term)] for m in lexicon.match(example.text) if str(m.term) in mapping}
         pred.append(found)
     values = sorted(set().union(*gold, *pred)) if gold else []
     return score(gold, pred, values)
@@ -158,10 +159,9 @@ def evaluate(docs: Sequence[Document], vocab: Vocabulary, *, folds: int = 5, mod
         method = "trained model on every policy"
     timings["categories"] = round(time.perf_counter() - start, 1)
     gold = [e.labels for d in docs for e in d.examples]
-    lexicons = Lexicons(vocab)
     start = time.perf_counter()
     modality = modality_accuracy(docs, ModalityCues(vocab))
-    data_types = data_type_report(docs, predicted, lexicons)
+    data_types = data_type_report(docs, predicted, vocab)
     timings["modality_and_data_types"] = round(time.perf_counter() - start, 1)
     return Evaluation(method, len(docs), len(gold), score(gold, predicted, LABELS), modality, data_types,
                       timings, per_fold, warnings)

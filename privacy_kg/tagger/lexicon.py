@@ -5,7 +5,12 @@ add a synonym to the ontology.
 
 Matching keeps the longest phrase where phrases overlap, and drops a term when a more specific term
 of the same family (a subclass) was found too: "your e-mail address" gives EmailAddress, not also
-PersonalData and ContactData."""
+PersonalData and ContactData.
+
+Which lexicons there are follows from the statement-key table (mappings/statement-keys.yaml): every key
+whose property ranges over ontology terms (subclasses of a class, or its named individuals) has the
+lexicon of that range; keys with the same range share it. A key added to the table, or a term or
+synonym added to the ontology, reaches the tagger with nothing else to edit."""
 
 from __future__ import annotations
 
@@ -17,17 +22,13 @@ from rdflib import URIRef
 
 from privacy_kg.namespaces import PK, local_name
 from privacy_kg.ontology import Vocabulary
+from privacy_kg.statement_keys import KeySpec
 
-# The statement key each lexicon fills, and the ontology class whose subclasses it names.
-FAMILIES = {
-    "data": PK.DataType,
-    "purposes": PK.Purpose,
-    "recipients": PK.Party,
-    "conditions": PK.Condition,
-    "subjects": PK.DataSubject,
-}
-# A recipient is never the first party itself (its labels "we", "us" are everywhere in a policy).
-NOT_RECIPIENTS = {PK.FirstParty}
+# The first party is the implicit actor of every statement and is never tagged (its labels "we", "us"
+# are everywhere in a policy).
+NEVER_PROPOSED = {PK.FirstParty}
+# Keys decided otherwise: the practice by the classifier, the modality by the cue rules (modality.py).
+NOT_BY_LEXICON = {"practice", "modality"}
 
 _EMAIL = re.compile(r"\be[\s-]?mail", re.IGNORECASE)
 _WITHOUT = re.compile(r"\bwithout\b", re.IGNORECASE)
@@ -64,13 +65,18 @@ def _inflected(token: str) -> str:
     return word + "(?:s|es|ed|ing)?"
 
 
+def _joint(a: str, b: str) -> str:
+    """Between two words: whitespace or a hyphen; next to punctuation ("U.S.", "Inc."): optional space."""
+    return r"[\s\-]+" if a[-1].isalnum() and b[0].isalnum() else r"\s*"
+
+
 def phrase_pattern(phrase: str, inflect: bool = True) -> re.Pattern:
-    """Whole words, any whitespace or hyphen between them, the last word inflected (unless told
-    not to). Acronyms (PIN, SSL) match in capitals only; everything else ignores case."""
-    tokens = re.findall(r"[\w']+|[^\w\s]", normalise(phrase))
-    body = r"[\s\-]+".join(re.escape(t) for t in tokens[:-1])
-    last = _inflected(tokens[-1]) if inflect else re.escape(tokens[-1])
-    body = (body + r"[\s\-]+" + last) if body else last
+    """Whole words, any whitespace or hyphen between them ("EU-U.S. DPF" finds "EU U.S. DPF" too), the
+    last word inflected (unless told not to). Acronyms (PIN, SSL) match in capitals only; everything
+    else ignores case."""
+    tokens = re.findall(r"[\w']+|[^\w\s]", re.sub(r"(?<=\w)-(?=\w)", " ", normalise(phrase)))
+    parts = [re.escape(t) for t in tokens[:-1]] + [_inflected(tokens[-1]) if inflect else re.escape(tokens[-1])]
+    body = parts[0] + "".join(_joint(a, b) + part for a, b, part in zip(tokens, tokens[1:], parts[1:]))
     flags = 0 if any(t.isupper() and len(t) > 1 for t in tokens) else re.IGNORECASE
     return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
 
@@ -116,20 +122,48 @@ class Lexicon:
 
 
 class Lexicons:
-    """One lexicon per statement key, built once from the ontology."""
+    """One lexicon per range of the term-valued statement keys, built once from the ontology."""
 
-    def __init__(self, vocab: Vocabulary):
+    def __init__(self, vocab: Vocabulary, keys: dict[str, KeySpec]):
         self.vocab = vocab
+        self.specs = {key: spec for key, spec in keys.items()
+                      if key not in NOT_BY_LEXICON and spec.info is not None and spec.info.kind in ("class", "enum")}
+
+    def terms(self, key: str) -> set[URIRef]:
+        """The values a key may take, as the checker allows them, less the range itself and the first party."""
+        info = self.specs[key].info
+        return self.vocab.allowed_values(info) - {info.range} - NEVER_PROPOSED
 
     @cached_property
-    def families(self) -> dict[str, Lexicon]:
-        return {key: Lexicon(self.vocab, self.vocab.descendants(root) - {root} - (NOT_RECIPIENTS if key == "recipients" else set()))
-                for key, root in FAMILIES.items()}
+    def by_range(self) -> dict[URIRef, Lexicon]:
+        found: dict[URIRef, Lexicon] = {}
+        for key, spec in self.specs.items():
+            if spec.info.range not in found:
+                found[spec.info.range] = Lexicon(self.vocab, self.terms(key))
+        return found
+
+    @cached_property
+    def keys_by_range(self) -> dict[URIRef, list[str]]:
+        """Each range and the keys that take it, in table order (e.g. Party: actor, recipients)."""
+        found: dict[URIRef, list[str]] = {}
+        for key, spec in self.specs.items():
+            found.setdefault(spec.info.range, []).append(key)
+        return found
+
+    def of(self, key: str) -> Lexicon:
+        return self.by_range[self.specs[key].info.range]
 
     @cached_property
     def practices(self) -> Lexicon:
         """Practice classes by their verbs ("sell", "opt out"); a clause may name several."""
         return Lexicon(self.vocab, self.vocab.taggable_practices, most_specific=False)
 
-    def match(self, text: str) -> dict[str, list[Match]]:
-        return {key: lexicon.match(text) for key, lexicon in self.families.items()}
+    def match(self, text: str) -> dict[URIRef, list[Match]]:
+        """Per range, the terms the text names; a match inside a longer one of another range is dropped
+        ("our legitimate interests" is a legal basis, not also the data type Interests)."""
+        found = {rng: lexicon.match(text) for rng, lexicon in self.by_range.items()}
+        spans = [(m.start, m.end, rng) for rng, matches in found.items() for m in matches]
+
+        def inside(m: Match, rng: URIRef) -> bool:
+            return any(r != rng and s <= m.start and m.end <= e and e - s > m.end - m.start for s, e, r in spans)
+        return {rng: [m for m in matches if not inside(m, rng)] for rng, matches in found.items()}

@@ -40,7 +40,7 @@ def _comment(tag: Tag, label: str | None = None) -> str:
 
 def _tag_line(tag: Tag, label: str | None = None) -> str:
     names = [v.name for v in tag.values]
-    value = names[0] if len(names) == 1 and tag.key in ("modality", "practice") else "[" + ", ".join(names) + "]"
+    value = names[0] if len(names) == 1 else "[" + ", ".join(names) + "]"  # keys taking one value get one (draft.py)
     return f"{tag.key}: {value}  # {_comment(tag, label)}"
 
 
