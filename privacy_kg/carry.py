@@ -79,18 +79,25 @@ def occurrence_at(text: str, quote: str, start: int) -> int:
     return n
 
 
+def word_changes(old: str, new: str) -> list[tuple[bool, list[str], list[str]]]:
+    """The words of two texts aligned (difflib over whitespace-split words): runs of (same, the old
+    words, the new words); a run that is not the same has old words, new words or both."""
+    a, b = old.split(), new.split()
+    return [(op == "equal", a[i1:i2], b[j1:j2])
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
+
+
 def word_diff(old: str, new: str) -> str:
     """The words of `new`, with what `old` had instead: `we [-sell-] {+share+} your data`."""
-    a, b = old.split(), new.split()
     out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out += b[j1:j2]
+    for same, removed, added in word_changes(old, new):
+        if same:
+            out += added
             continue
-        if i2 > i1:
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
-        if j2 > j1:
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+        if removed:
+            out.append("[-" + " ".join(removed) + "-]")
+        if added:
+            out.append("{+" + " ".join(added) + "+}")
     return " ".join(out)
 
 

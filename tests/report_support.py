@@ -1,4 +1,6 @@
-"""The seeds' report, built once per test session (read-only use of kg/), and a reader for its pages."""
+"""The seeds' report, built once per test session (read-only use of kg/); the report of a small project
+whose policy has three versions (tests/fixtures/corpus/changeco, beside the single-version acme); and a
+reader for their pages."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from privacy_kg import report
+import shutil
+
+from privacy_kg import build, report
 from privacy_kg.project import Project
-from conftest import REPO
+from conftest import FIXTURES, REPO
 
 
 _built: dict[str, report.Report] = {}  # one build for every module that imports the fixture
@@ -20,6 +24,21 @@ def seeds_report(tmp_path_factory) -> report.Report:
     if "seeds" not in _built:
         _built["seeds"] = report.build(Project(REPO), tmp_path_factory.mktemp("report") / "site")
     return _built["seeds"]
+
+
+@pytest.fixture(scope="session")
+def versions_report(tmp_path_factory) -> report.Report:
+    """The report of a project with the repo's ontology, mappings and stored queries, and two fixture
+    companies: changeco (three versions) and acme (one)."""
+    if "versions" not in _built:
+        root = tmp_path_factory.mktemp("versions") / "project"
+        for folder in ("ontology", "mappings", "queries"):
+            shutil.copytree(REPO / folder, root / folder)
+        for name in ("acme", "changeco"):
+            shutil.copytree(FIXTURES / "corpus" / name, root / "corpus" / name)
+        build.write(Project(root), build.build(Project(root)))
+        _built["versions"] = report.build(Project(root), root.parent / "site")
+    return _built["versions"]
 
 
 class _ById(HTMLParser):

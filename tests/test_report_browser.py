@@ -1,6 +1,7 @@
 """The report in headless Chromium (Debian's `chromium`, installed by .ci/install-chromium): the matrix
 renders every company, a cell's link leads to the statements and a statement's link to its quote
-highlighted in the policy text, and the pages load without a console error. Skipped when Chromium is
+highlighted in the policy text, a company with several versions of its policy links its timeline, where the
+changed words are marked side by side, and the pages load without a console error. Skipped when Chromium is
 absent, unless PRIVACY_KG_REQUIRE_CHROMIUM=1 (as in CI), which makes its absence a failure.
 PRIVACY_KG_SCREENSHOT=path also saves the overview's screenshot there (docs/report.png is made so)."""
 
@@ -13,7 +14,7 @@ import shutil
 import pytest
 
 from chromium_support import Chromium, find_chromium
-from report_support import seeds_report  # noqa: F401 (a fixture)
+from report_support import seeds_report, versions_report  # noqa: F401 (fixtures)
 
 REQUIRED = os.environ.get("PRIVACY_KG_REQUIRE_CHROMIUM") == "1"
 MARK_TARGET = "rgb(255, 212, 59)"  # report.css: --mark-target
@@ -69,3 +70,21 @@ def test_a_screenshot_of_the_overview(browser, seeds_report, tmp_path):
     assert browser.errors == []
     if os.environ.get("PRIVACY_KG_SCREENSHOT"):
         shutil.copyfile(tmp_path / "report.png", os.environ["PRIVACY_KG_SCREENSHOT"])
+
+
+def test_the_company_page_leads_to_the_timeline_with_the_changed_words_marked_side_by_side(browser, versions_report):
+    site = versions_report.out
+    browser.goto((site / "companies" / "changeco.html").as_uri())
+    browser.click("a.timeline")
+    assert browser.evaluate("location.pathname").endswith("/timelines/changeco.html")
+    retention = 'section#change-2021-06-15 article[data-change="changed"][data-clause="retention"]'
+    marks = browser.evaluate(f"""[...document.querySelectorAll('{retention} blockquote :is(del, ins)')].map(e => {{
+        const s = getComputedStyle(e); return [e.tagName, e.textContent, s.backgroundColor, s.textDecorationLine]; }})""")
+    assert marks == [["DEL", "30", "rgb(251, 225, 212)", "line-through"], ["INS", "90", "rgb(215, 242, 227)", "underline"]]
+    old, new = browser.evaluate(f"""[...document.querySelectorAll('{retention} figure.side')].map(f => {{
+        const r = f.getBoundingClientRect(); return [r.left, r.right, r.top]; }})""")
+    assert old[1] <= new[0] and old[2] == new[2]  # side by side: the earlier quote left of the later one
+    browser.evaluate("document.querySelector('table.versions a[href=\"#change-2021-06-15\"]').click()")
+    assert browser.evaluate("location.hash") == "#change-2021-06-15"
+    assert browser.evaluate("document.querySelector(':target').id") == "change-2021-06-15"
+    assert browser.errors == [], json.dumps(browser.errors, indent=1)

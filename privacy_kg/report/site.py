@@ -5,6 +5,7 @@ Layout (every link relative, so the site works from file:// and from any web ser
     compliance.html            the regulatory profiles: company x required item (stated / silent / not applicable)
     companies/<slug>.html      a company's facts, validation warnings and practices by topic, with quotes
     policies/<slug>.html       the full policy text, each clause marked (#clause-<id>)
+    timelines/<slug>.html      a company's versions and what changed between each two (only with several)
     queries/index.html         the stored competency questions
     queries/<name>.html        one question: its SPARQL and current answer
     ontology/index.html        the ontology's documentation (pyLODE)
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 
 from privacy_kg import queries
 from privacy_kg.namespaces import kebab
-from privacy_kg.report import charts, marks
+from privacy_kg.report import charts, marks, timeline
 from privacy_kg.report.data import SAFE_NAME, Company, Practice, ReportData, ReportError, Term
 from privacy_kg.report.ontology_docs import OntologyDocs
 from privacy_kg.report.texts import PolicyText, PolicyTexts, readable_html
@@ -42,16 +43,19 @@ def environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["q"] = lambda s: quote(str(s), safe="")
     env.filters["cell"] = queries.cell_text
+    env.filters["duration"] = timeline.duration_text
     return env
 
 
-def answers(store: ox.Store, queries_dir: Path) -> list[Answer]:
+def answers(store: ox.Store, queries_dir: Path, history: ox.Store | None = None) -> list[Answer]:
+    """Every stored query's answer, on `store` (the current versions), or on `history` (every version)
+    for a query that compares versions (`# needs: history`)."""
     found = []
     for stored in queries.load_all(queries_dir):
         if not SAFE_NAME.match(stored.name):
             raise ReportError(f"stored query {stored.name!r} cannot name a file")
         try:
-            found.append(Answer(stored, queries.run_embedded(store, stored)))
+            found.append(Answer(stored, queries.run_embedded(history if stored.history and history is not None else store, stored)))
         except Exception as e:  # a query the store rejects: shown on its page, not fatal for the report
             found.append(Answer(stored, None, str(e)))
     return found
@@ -76,9 +80,11 @@ def coverage_heatmap(data: ReportData) -> charts.Heatmap:
     return charts.heatmap([c.name for c in data.companies], [t.label for t in data.core_topics], counts, hrefs)
 
 
-def render(data: ReportData, answers_: list[Answer], docs: OntologyDocs, texts: PolicyTexts, footer: str) -> tuple[dict[str, bytes], list[str]]:
+def render(data: ReportData, answers_: list[Answer], docs: OntologyDocs, texts: PolicyTexts, footer: str,
+           timelines: dict[str, timeline.Timeline] | None = None) -> tuple[dict[str, bytes], list[str]]:
     """Every file of the site by relative path, and the problems worth telling (texts not shown, queries
-    that failed)."""
+    that failed). `timelines`: by slug, the companies with more than one version."""
+    timelines = timelines or {}
     env = environment()
     problems: list[str] = []
     common = {"data": data, "docs": docs, "footer": footer, "modality_key": lambda m: kebab(m.local)}
@@ -90,7 +96,7 @@ def render(data: ReportData, answers_: list[Answer], docs: OntologyDocs, texts: 
     files = {
         "index.html": page("index.html", "", heatmap=coverage_heatmap(data),
                            categories=category_chart(data, by_name.get(CATEGORY_QUERY)), category_query=CATEGORY_QUERY,
-                           answers=answers_),
+                           answers=answers_, timelines=timelines),
         "queries/index.html": page("queries.html", "../", answers=answers_),
         "compliance.html": page("compliance.html", ""),
         "ontology/index.html": docs.html.encode("utf-8"),
@@ -104,7 +110,11 @@ def render(data: ReportData, answers_: list[Answer], docs: OntologyDocs, texts: 
         text = texts.get(company.text_source, company.text_sha256)
         if text.problem:
             problems.append(f"{company.slug}: policy text not shown: {text.problem}")
-        files[f"companies/{company.slug}.html"] = page("company.html", "../", company=company, sections=sections(data, company))
+        history = timelines.get(company.slug)
+        files[f"companies/{company.slug}.html"] = page("company.html", "../", company=company, sections=sections(data, company),
+                                                       timeline=history)
+        if history is not None:
+            files[f"timelines/{company.slug}.html"] = page("timeline.html", "../", company=company, timeline=history)
         files[f"policies/{company.slug}.html"] = page("policy.html", "../", company=company, text=text, nodes=_nodes(company, text))
     return files, problems
 
