@@ -11,7 +11,9 @@ from privacy_kg.project import Project
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
-SEEDS = ["cleanminutes", "clickatell", "cloncom", "crystalcall", "voipcom"]
+SEEDS = ["cleanminutes", "clickatell", "cloncom", "crystalcall", "voipcom"]  # 2004-2012
+CURRENT = ["bitwarden", "duckduckgo", "huggingface", "overleaf", "telegram"]  # Open Terms Archive, with versions
+COMPANIES = sorted(SEEDS + CURRENT)  # corpus/
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from privacy_kg.corpus import CompanyLoader
 from privacy_kg.problems import InputError
-from conftest import SEEDS
+from conftest import COMPANIES
 
 
-def test_the_five_seeds_load_with_dozens_of_clauses(repo):
+def test_the_corpus_loads_with_dozens_of_clauses_per_company(repo):
     companies = repo.companies()
-    assert [c.slug for c in companies] == SEEDS
+    assert [c.slug for c in companies] == COMPANIES
     for company in companies:
         assert len(company.clauses) >= 30, company.slug
         negatives = [s for c in company.clauses for s in c.statements if s.values["modality"][0].endswith("DoesNot")]

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from privacy_kg import queries, report
 from privacy_kg.project import Project
-from conftest import REPO, SEEDS
+from conftest import COMPANIES, CURRENT, REPO
 from report_support import element_text, links, page, seeds_report  # noqa: F401 (a fixture)
 
 
@@ -22,7 +22,8 @@ def expected(repo, name: str) -> list[dict]:
 def test_one_page_per_company_policy_and_stored_query(seeds_report, repo):
     names = [q.name for q in queries.load_all(repo.queries_dir)]
     wanted = {"index.html", "queries/index.html", "ontology/index.html", "static/report.css", "compliance.html"}
-    wanted |= {f"{kind}/{slug}.html" for kind in ("companies", "policies") for slug in SEEDS}
+    wanted |= {f"{kind}/{slug}.html" for kind in ("companies", "policies") for slug in COMPANIES}
+    wanted |= {f"timelines/{slug}.html" for slug in CURRENT}  # the companies with earlier versions
     wanted |= {f"queries/{name}.html" for name in names}
     assert set(seeds_report.files) == wanted
     assert seeds_report.pages == len(wanted) - 1 and seeds_report.queries == len(names) >= 18
@@ -34,9 +35,9 @@ def test_one_page_per_company_policy_and_stored_query(seeds_report, repo):
 def test_the_matrix_has_every_company_and_its_silences_are_the_stored_querys(seeds_report, repo):
     index = page(seeds_report.out, "index.html")
     assert re.findall(r'<tr data-company="([^"]+)">', index) == [c.slug for c in seeds_report.data.companies]
-    assert sorted(c.slug for c in seeds_report.data.companies) == SEEDS
+    assert sorted(c.slug for c in seeds_report.data.companies) == COMPANIES
     cells = re.findall(r'<a class="cell" href="companies/[^"]+" aria-label="([^"]+)">', index)
-    assert len(cells) == len(SEEDS) * len(seeds_report.data.core_topics) == 50
+    assert len(cells) == len(COMPANIES) * len(seeds_report.data.core_topics) == 100
     silent = {html.unescape(label).removesuffix(": silent") for label in cells if label.endswith(": silent")}
     assert silent == {f"{r['company']}, {r['topic']}" for r in expected(repo, "silent-topics")}
 
@@ -91,7 +92,7 @@ def test_company_pages_show_their_validation_warnings(seeds_report, repo):
         for finding in entry["findings"]:
             assert html.escape(finding["message"]) in company_page
             shown += 1
-    assert shown >= len(SEEDS)
+    assert shown >= len(COMPANIES)
 
 
 def test_the_ontology_documentation_is_linked_and_self_contained(seeds_report):
