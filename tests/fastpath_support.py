@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from functools import lru_cache
 
-from conftest import REPO, SEEDS
+from conftest import COMPANIES, REPO
 from privacy_kg.build import map_company
 from privacy_kg.project import Project
 
@@ -31,5 +31,5 @@ def company_graphs() -> dict[str, tuple]:
 
     for c in load_corpus(folder, repo.vocabulary, repo.keys):
         found[c.slug] = (map_company(c, repo.vocabulary, repo.keys), c)
-    assert len(found) == len(SEEDS) + SYNTHETIC
+    assert len(found) == len(COMPANIES) + SYNTHETIC
     return found
