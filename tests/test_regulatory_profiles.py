@@ -242,8 +242,8 @@ def _closed_types(project, slug: str) -> set:
 
 def test_scope_by_cited_law_and_by_metadata_types_the_company(make_project):
     project = make_project("lawco", "complyco", "acme")
-    types, laws = _closed_types(project, "lawco")  # no jurisdictions; cites the GDPR and the CCPA
-    assert laws == {PK.GDPR, PK.CCPA} and {PK.InScopeOfGDPR, PK.InScopeOfCCPA} <= types
+    types, laws = _closed_types(project, "lawco")  # no jurisdictions; cites the GDPR, the ePrivacy Directive and the CCPA
+    assert laws == {PK.GDPR, PK.EPrivacyDirective, PK.CCPA} and {PK.InScopeOfGDPR, PK.InScopeOfCCPA} <= types
     types, laws = _closed_types(project, "complyco")  # cites no law; jurisdictions EU and California
     assert laws == GDPR_LAWS | {PK.CCPA, PK.CPRA} and {PK.InScopeOfGDPR, PK.InScopeOfCCPA} <= types
     types, laws = _closed_types(project, "acme")
