@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from privacy_kg import build as building
-from privacy_kg.cli.common import DEFAULT_JOBS, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
+from privacy_kg.cli.common import DEFAULT_JOBS, LOCAL, ExecutorOption, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
 from privacy_kg.problems import InputError
 
 
@@ -15,13 +15,14 @@ def register(app: typer.Typer) -> None:
         root: RootOption = None,
         check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and list the files when kg/ is stale.")] = False,
         jobs: JobsOption = DEFAULT_JOBS,
+        executor_spec: ExecutorOption = LOCAL,
         full: Annotated[bool, typer.Option("--full", help="Rebuild every company (default: only those whose inputs or the build code changed; --check always rebuilds all).")] = False,
     ) -> None:
         """Build kg/ from corpus/ and ontology/: map, reason (OWL 2 RL), check consistency, export (earlier
         versions of a policy, corpus/<slug>/versions/<date>/, into kg/history/<slug>/<date>.nq)."""
         proj = project(root)
         try:
-            with executor(jobs) as pool:
+            with executor(jobs, executor_spec) as pool:
                 result = building.build(proj, pool, incremental=not (full or check))
         except building.InconsistencyError as error:
             fail_on_input_error(error, exit_code=1)

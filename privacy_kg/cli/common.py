@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -11,6 +11,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 from rich.console import Console
 
+from privacy_kg.executors import LOCAL, ExecutorError, joblib_backend, open_executor
 from privacy_kg.problems import InputError
 from privacy_kg.project import Project
 from privacy_kg.safe_output import has_userinfo, safe
@@ -22,6 +23,7 @@ RootOption = Annotated[Optional[Path], typer.Option("--root", help="Project fold
 CompanyOption = Annotated[Optional[list[str]], typer.Option("--company", "-c", help="Only this company (repeatable).")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for per-company work (1: in this process).")]
 ExtraKgOption = Annotated[Optional[list[Path]], typer.Option("--extra-kg", help="Also this export folder (holding quads/), e.g. local/opp115 from `privacy-kg import opp115` (repeatable).")]
+ExecutorOption = Annotated[str, typer.Option("--executor", help="Where per-company work runs: 'local' (a pool of --jobs processes) or 'dask://HOST:PORT' (a dask.distributed scheduler, whose workers must see the project's folders at the same paths; pip install -e '.[dask]').")]
 DEFAULT_JOBS = os.cpu_count() or 1
 
 
@@ -56,13 +58,24 @@ def project(root: Path | None) -> Project:
 
 
 @contextmanager
-def executor(jobs: int) -> Iterator[Executor | None]:
-    """A process pool for per-company work, or None to work in this process."""
-    if jobs <= 1:
-        yield None
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield pool
+def executor(jobs: int, spec: str = LOCAL) -> Iterator[Executor | None]:
+    """Where per-company work runs (--executor): a pool of `jobs` processes (None: in this process) or a dask
+    scheduler's workers; a bad value or an unreachable scheduler is a one-line error, exit 2."""
+    try:
+        with open_executor(spec, jobs) as pool:
+            yield pool
+    except ExecutorError as error:  # raised only on entering: the work itself raises other errors
+        fail(error)
+
+
+@contextmanager
+def joblib_executor(spec: str) -> Iterator[None]:
+    """Where joblib-parallel work runs (the tagger's --executor): here, or on a dask scheduler's workers."""
+    try:
+        with joblib_backend(spec):
+            yield
+    except ExecutorError as error:
+        fail(error)
 
 
 def fail_on_input_error(error: InputError, exit_code: int = 2) -> None:

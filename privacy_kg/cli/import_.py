@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from privacy_kg.build import InconsistencyError
-from privacy_kg.cli.common import DEFAULT_JOBS, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
+from privacy_kg.cli.common import DEFAULT_JOBS, LOCAL, ExecutorOption, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
 from privacy_kg import owned_folders
 from privacy_kg.opp115 import importer
 from privacy_kg.ota import history as ota_history, importer as ota_importer
@@ -34,6 +34,7 @@ def opp115(
     raw: Annotated[bool, typer.Option("--raw", help="Every annotator's practices (annotations/) instead of the consolidated ones.")] = False,
     majority: Annotated[bool, typer.Option("--majority", help="Raw annotations, one practice per segment and category that at least 2 of 3 annotators agree on.")] = False,
     jobs: JobsOption = DEFAULT_JOBS,
+    executor_spec: ExecutorOption = LOCAL,
 ) -> None:
     """Import OPP-115 policies: map their practices to the ontology, reason, and write companies/<slug>.ttl,
     inferred/<slug>.ttl, quads/ and import-report.json (errata counts) to --out."""
@@ -57,7 +58,7 @@ def opp115(
         with Progress(TextColumn("importing OPP-115"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TextColumn("{task.description}"), console=err, transient=True) as bar:
             task = bar.add_task("", total=len(policy_files(path)))
-            with executor(jobs) as pool:
+            with executor(jobs, executor_spec) as pool:
                 result = importer.import_folder(path, proj, mode, pool,
                                                 progress=lambda r: bar.update(task, advance=1, description=r.slug))
     except InconsistencyError as error:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from privacy_kg.cli.common import RootOption, err, fail_on_input_error, out, project
+from privacy_kg.cli.common import LOCAL, ExecutorOption, RootOption, err, fail_on_input_error, joblib_executor, out, project
 from privacy_kg.problems import InputError
 
 Opp115Option = Annotated[Path, typer.Option("--opp115", help="An OPP-115-format folder (sanitized_policies/, annotations/).", envvar="PRIVACY_KG_OPP115")]
@@ -53,11 +53,13 @@ def register(app: typer.Typer) -> None:
                   f" ({', '.join(written.files) or 'nothing changed'}). Review them, then `privacy-kg check -c {company}`.", highlight=False)
 
     @tagger_app.command()
-    def train(opp115: Opp115Option, root: RootOption = None, models: ModelsOption = None, embeddings: EmbeddingsOption = None) -> None:
+    def train(opp115: Opp115Option, root: RootOption = None, models: ModelsOption = None, embeddings: EmbeddingsOption = None,
+              executor_spec: ExecutorOption = LOCAL) -> None:
         """Train the category model on every policy of an OPP-115-format folder; cache it locally."""
         from privacy_kg.tagger import train as training
         try:
-            model, path, seconds = training(opp115, _models(root, models), embeddings, _say)
+            with joblib_executor(executor_spec):
+                model, path, seconds = training(opp115, _models(root, models), embeddings, _say)
         except InputError as error:
             fail_on_input_error(error)
         out.print(f"trained on {model.info['policies']} policies ({model.info['segments']} segments, "
@@ -74,6 +76,7 @@ def register(app: typer.Typer) -> None:
         root: RootOption = None,
         models: ModelsOption = None,
         embeddings: EmbeddingsOption = None,
+        executor_spec: ExecutorOption = LOCAL,
     ) -> None:
         """Segment-level P/R/F1 per category (micro, macro; majority-vote labels; split by policy), modality accuracy, data-type F1."""
         from privacy_kg.tagger import dataset, load_model, make_encoder
@@ -87,8 +90,9 @@ def register(app: typer.Typer) -> None:
         try:
             docs = dataset.load(opp115)
             model = load_model(folder) if trained or seeds else None
-            evaluation = run(docs, proj.vocabulary, folds=folds, model=model if trained else None,
-                             encoder=make_encoder(folder, embeddings), progress=_say)
+            with joblib_executor(executor_spec):
+                evaluation = run(docs, proj.vocabulary, folds=folds, model=model if trained else None,
+                                 encoder=make_encoder(folder, embeddings), progress=_say)
             recovered = _seed_recovery(proj, model) if seeds else None
         except InputError as error:
             fail_on_input_error(error)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from privacy_kg import validate as validation
-from privacy_kg.cli.common import DEFAULT_JOBS, ExtraKgOption, JobsOption, RootOption, err, executor, out, project
+from privacy_kg.cli.common import DEFAULT_JOBS, LOCAL, ExecutorOption, ExtraKgOption, JobsOption, RootOption, err, executor, out, project
 
 SEVERITY_STYLE = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
 
@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     def validate(
         root: RootOption = None,
         jobs: JobsOption = DEFAULT_JOBS,
+        executor_spec: ExecutorOption = LOCAL,
         whole: Annotated[Optional[bool], typer.Option("--whole/--no-whole", help="Also validate the whole export at once and compare (default: when at most 20 companies).")] = None,
         extra: ExtraKgOption = None,
     ) -> None:
@@ -23,17 +24,17 @@ def register(app: typer.Typer) -> None:
         earlier version in kg/history/: violations only); write each folder's report and coverage matrix into it."""
         proj = project(root)
         ok = True
-        for folder in [proj.kg_dir, *(extra or [])]:
-            ok &= _validate(proj, folder, jobs, whole)
+        with executor(jobs, executor_spec) as pool:
+            for folder in [proj.kg_dir, *(extra or [])]:
+                ok &= _validate(proj, folder, pool, whole)
         if not ok:
             raise typer.Exit(1)
 
 
-def _validate(proj, folder: Path, jobs: int, whole: bool | None) -> bool:
+def _validate(proj, folder: Path, pool, whole: bool | None) -> bool:
     """Validate one export folder, print its findings and write its report there; True if it conforms."""
     try:
-        with executor(jobs) as pool:
-            result = validation.validate(proj, pool, whole, folder)
+        result = validation.validate(proj, pool, whole, folder)
     except FileNotFoundError as e:
         err.print(f"error: {e}")
         raise typer.Exit(2)

@@ -1,0 +1,99 @@
+"""Where per-company work runs: `local` (a process pool on this machine) or `dask://HOST:PORT` (the workers of
+a dask.distributed scheduler, through the Client's concurrent.futures interface).
+
+The work is the same functions either way (build_company, validate_company, import_policy): each reads its
+inputs by path (corpus/, ontology/, mappings/, an OPP-115 folder), so a cluster's workers must see the
+project at the same paths (a shared file system), and each ships its output back to the client as bytes.
+Only the client writes: it stages the new export and switches it in atomically (atomic_export), so no worker
+ever writes into kg/ and a lost worker cannot leave it half-written. Results come back in submission order,
+so the output is byte-identical to the local pool's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from itertools import islice
+
+LOCAL = "local"
+DASK = re.compile(r"^dask://(?P<address>[^/\s:]+:\d{1,5})/?$")
+CONNECT_TIMEOUT = "10s"
+
+
+class ExecutorError(ValueError):
+    """A bad --executor value, a missing library, or a scheduler that does not answer."""
+
+
+def dask_address(spec: str) -> str | None:
+    """`tcp://HOST:PORT` for `dask://HOST:PORT`, None for `local`; anything else is an ExecutorError."""
+    if spec == LOCAL:
+        return None
+    match = DASK.match(spec)
+    if not match:
+        raise ExecutorError(f"--executor {spec!r} is neither 'local' nor 'dask://HOST:PORT' (a dask.distributed scheduler)")
+    return "tcp://" + match["address"]
+
+
+def _run_chunk(fn: Callable, args: list[tuple]) -> list:
+    return [fn(*a) for a in args]
+
+
+class ChunkedExecutor(Executor):
+    """A cluster executor whose `map` sends `chunksize` calls per task, as ProcessPoolExecutor does: dask's own
+    executor ignores chunksize, and one task per company costs a scheduler round trip each."""
+
+    def __init__(self, inner: Executor):
+        self.inner = inner
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self.inner.submit(fn, *args, **kwargs)
+
+    def map(self, fn: Callable, *iterables: Iterable, timeout=None, chunksize: int = 1) -> Iterator:
+        calls = zip(*iterables)
+        chunks = list(iter(lambda: list(islice(calls, max(1, chunksize))), []))  # dask's map takes lists, not streams
+        for done in self.inner.map(_run_chunk, [fn] * len(chunks), chunks, timeout=timeout):
+            yield from done
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait=wait)
+
+
+@contextmanager
+def open_executor(spec: str, jobs: int) -> Iterator[Executor | None]:
+    """The executor an --executor value names: a pool of `jobs` processes (None for one: work in this process),
+    or a connection to a dask scheduler (its workers decide the parallelism; `jobs` is not used)."""
+    address = dask_address(spec)
+    if address is None:
+        if jobs <= 1:
+            yield None
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            yield pool
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExecutorError("--executor dask://… needs dask.distributed: pip install -e '.[dask]'") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except OSError as error:
+        raise ExecutorError(f"no dask scheduler answers at {spec} ({error}); start one with `dask scheduler` "
+                            "and workers with `dask worker`") from None
+    with client:
+        yield ChunkedExecutor(client.get_executor())
+
+
+@contextmanager
+def joblib_backend(spec: str) -> Iterator[None]:
+    """For work written with joblib (the tagger fits one classifier per label with joblib.Parallel): nothing
+    for `local`, joblib's dask backend on the scheduler's workers for `dask://HOST:PORT`."""
+    if dask_address(spec) is None:
+        yield
+        return
+    from joblib import parallel_config
+
+    with open_executor(spec, 0) as pool:
+        with pool.inner._client.as_current(), parallel_config(backend="dask"):
+            yield
