@@ -23,6 +23,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,17 +196,16 @@ def draft(results: list[ServiceResult], out_dir: Path, settings, model, executor
     figures["classify_rate_per_cpu_second"] = round(found.keys / found.cpu_seconds) if found.cpu_seconds else None
     figures["classify_cpu_seconds"] = found.cpu_seconds
     clock = time.monotonic()
-    jobs = [graphs.ServiceJob(folder, r.service, kept_entries(r), [v.keys for v in per_service],
-                              {k: found.drafts[k] for v in per_service for k in v.keys if k in found.drafts},
-                              r.history.kept[-1].text, per_service[-1].spans, model, LICENCE_URL, ATTRIBUTION)
-            for (r, folder), per_service in zip(services, sentences)]
+    jobs = [service_job(r, folder, per_service, found.drafts, model) for (r, folder), per_service in zip(services, sentences)]
     del sentences
     staged = atomic_export.Switch(out_dir)
     totals: Counter = Counter()
     problems: list[str] = []
     try:
         staged.add(ONTOLOGY_QUADS, ontology_quads(Path(settings.ontology_dir)))
-        for n, made in enumerate(_mapped(executor, graphs.service_graphs, jobs, None, settings), 1):
+        # the largest services first, each result staged as soon as it is made (few held in memory at once)
+        jobs.sort(key=lambda j: -sum(len(keys) for keys in j.keys))
+        for n, made in enumerate(_unordered(executor, graphs.service_graphs, jobs, settings), 1):
             slug = graphs.rdf_slug(made.folder)
             staged.add(f"quads/{slug}.nq", made.latest)
             staged.add(f"history/{slug}/{graphs.HISTORY_FILE}", made.history)
@@ -230,6 +230,37 @@ def draft(results: list[ServiceResult], out_dir: Path, settings, model, executor
     }
     figures["problems"] = problems
     return staged, figures
+
+
+def service_job(r: ServiceResult, folder: str, sentences: list, drafted: dict, model):
+    """What a worker needs to make one service's graphs: its kept versions' records and sentence keys, the
+    drafts of its keys, the latest text."""
+    from privacy_kg.ota.graphs import ServiceJob
+
+    return ServiceJob(folder, r.service, kept_entries(r), [v.keys for v in sentences],
+                      {k: drafted[k] for v in sentences for k in v.keys if k in drafted},
+                      r.history.kept[-1].text, sentences[-1].spans, model, LICENCE_URL, ATTRIBUTION)
+
+
+def _unordered(executor, fn, items: list, *shared, window: int = 4):
+    """fn over items (with the `shared` arguments) as they complete, at most `window` in flight per
+    worker of a local pool: results are yielded (and can be written and dropped) as they come."""
+    if executor is None:
+        yield from (fn(item, *shared) for item in items)
+        return
+    limit = window * max(1, getattr(executor, "_max_workers", 4))
+    pending: set = set()
+    queue = iter(items)
+    while True:
+        for item in queue:
+            pending.add(executor.submit(fn, item, *shared))
+            if len(pending) >= limit:
+                break
+        if not pending:
+            return
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
 
 
 def _mapped(executor, fn, items: list, progress: Callable[[int], None] | None, *shared):
