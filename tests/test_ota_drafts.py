@@ -244,3 +244,14 @@ def test_the_lexicons_prefilter_finds_what_every_pattern_finds():
         lexicon_all.by_needle = {"": lexicon_all.entries}  # every pattern tried
         assert fast == lexicon_all.match(text), text
     assert any(lexicon.match(t) for t in texts)
+
+
+def test_a_process_pool_writes_what_one_process_writes(repo, tmp_path, models):
+    assert import_ota(repo, tmp_path / "one", models).exit_code == 0
+    pooled = CliRunner().invoke(app, ["import", "ota", str(repo), "--out", str(tmp_path / "pool"), "--models", str(models),
+                                      "-j", "2", "--executor", "local"])
+    assert pooled.exit_code == 0, pooled.output
+    one, pool = (sorted(p.relative_to(tmp_path / d) for p in (tmp_path / d).rglob("*.nq")) for d in ("one", "pool"))
+    assert one == pool and len(one) == 7  # ontology + 3 latest versions + 3 histories
+    for rel in one:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "pool" / rel).read_bytes(), rel
