@@ -174,6 +174,11 @@ class ServiceMapper:
         drafted = sorted({k for keys in job.keys for k in keys if k in job.drafts})
         self.statements = {k: self.mapper.statements(clause_id(k), job.drafts[k]) for k in drafted}
         self.statements = {k: s for k, s in self.statements.items() if s}
+        self.holders: dict[str, list[int]] = {}  # drafted key -> the versions (0-based) whose text holds it
+        for i, keys in enumerate(job.keys):
+            for k in keys:
+                if k in self.statements:
+                    self.holders.setdefault(k, []).append(i)
         self.model = model_iri(job.model)
 
     def confidence(self, key: str) -> float:
@@ -206,13 +211,9 @@ class ServiceMapper:
         found = {t for t in _triples(company_triples(self.latest)) if t[0] != str(text_node) and t[1] != str(PK.hasText)}
         found |= model_triples(job.model)
         policy = str(node(slug, "policy"))
-        holders: dict[str, list[int]] = {}
-        for i, keys in enumerate(job.keys):
+        for i in range(len(job.versions)):
             found |= version_triples(job, i)
-            for k in keys:
-                if k in self.statements:
-                    holders.setdefault(k, []).append(i)
-        for key, versions in holders.items():
+        for key, versions in self.holders.items():
             cid = clause_id(key)
             iri = str(node(slug, "clause", cid))
             found |= {(iri, str(RDF.type), str(PK.Clause)), (iri, str(PK.clauseId), Literal(cid)),
@@ -222,7 +223,6 @@ class ServiceMapper:
             clause = Clause(cid, key, 0, len(key), self.statements[key], proposed=True, confidence=self.confidence(key))
             for statement in clause.statements:
                 found |= _triples(practice_triples(self.latest, clause, statement, self.vocab, self.keys))
-        self.holders = holders
         return found
 
     def close(self, asserted: set[tuple]) -> set[tuple]:
