@@ -228,7 +228,7 @@ def draft(results: list[ServiceResult], out_dir: Path, settings, model, executor
         "latest_version_quads": totals["latest_quads"],
         "full_count_checked_on_latest_mismatches": totals["full_count_mismatches"],
     }
-    figures["problems"] = problems
+    figures["problems"] = sorted(problems)
     return staged, figures
 
 
