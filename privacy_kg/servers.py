@@ -107,6 +107,18 @@ def oxigraph_binary() -> str:
     return found
 
 
+def check_same_version() -> None:
+    """The `oxigraph` server opens the folders pyoxigraph writes: their versions must agree to the minor
+    (0.5.x: the same RocksDB layout); ServerError otherwise."""
+    import pyoxigraph
+
+    found = subprocess.run([oxigraph_binary(), "--version"], capture_output=True, text=True).stdout.split()
+    server = found[-1] if found else "unknown"
+    if server.split(".")[:2] != pyoxigraph.__version__.split(".")[:2]:
+        raise ServerError(f"the oxigraph server is {server} and pyoxigraph {pyoxigraph.__version__}: install the same "
+                          f"minor version of both (pip install 'oxigraph=={pyoxigraph.__version__}')")
+
+
 def virtuoso_binary() -> str | None:
     return shutil.which("virtuoso-t")
 

@@ -50,10 +50,11 @@ def _fingerprint(exports: list[Path]) -> str:
     return ", ".join(named)
 
 
-def render(project: Project, extra: list[Path] = (), opp115: Path | None = None) -> tuple[dict[str, bytes], report_data.ReportData, int, list[str]]:
+def render(project: Project, extra: list[Path] = (), opp115: Path | None = None,
+           store_dir: Path | None = None) -> tuple[dict[str, bytes], report_data.ReportData, int, list[str]]:
     """Every file of the site (by relative path), the data shown, the number of stored queries, and the
-    problems worth telling."""
-    store = open_store(project.kg_dir, extra=list(extra))
+    problems worth telling. The store: in memory, or the on-disk one in `store_dir` (disk_store)."""
+    store = open_store(project.kg_dir, store_dir, list(extra))
     data = report_data.load(store, project.kg_dir)
     answers = site.answers(store, project.queries_dir)
     docs = ontology_docs.generate(project.ontology_dir)
@@ -62,8 +63,9 @@ def render(project: Project, extra: list[Path] = (), opp115: Path | None = None)
     return files, data, len(answers), problems
 
 
-def build(project: Project, out: Path, extra: list[Path] = (), opp115: Path | None = None) -> Report:
+def build(project: Project, out: Path, extra: list[Path] = (), opp115: Path | None = None,
+          store_dir: Path | None = None) -> Report:
     check_target(out)  # before the work, not after it
-    files, data, queries, problems = render(project, extra, opp115)
+    files, data, queries, problems = render(project, extra, opp115, store_dir)
     publish(files, out)
     return Report(out, files, data, queries, problems)
