@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import io
 
-
 from privacy_kg.build import quad_files
 from privacy_kg.store import Concatenated, open_store
 from store_helpers import copy_export
