@@ -95,7 +95,7 @@ def bulk_load(kg_dir: Path, target: Target, bulk: Bulk) -> LoadReport:
         removed = sorted(set(recorded) - set(graphs))
         report = LoadReport([GraphStatus(iri, g.triples) for iri, g in sorted(graphs.items())] +
                             [GraphStatus(iri, 0) for iri in removed])
-        folder = bulk.server_dir or str(Path(kg_dir, files[0].parent.name).resolve())
+        folder = bulk.server_dir or str(files[0].parent.resolve())
         try:
             _isql(bulk, target, _prepare(sorted(graphs) + removed, folder, {f.name: graphs_of[f] for f in files}))
             _run_loaders(bulk, target)
@@ -127,7 +127,8 @@ def _prepare(graphs: list[str], folder: str, files: dict[str, tuple[str, ...]]) 
     lines += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id({_sql(iri)});" for iri in graphs]
     lines.append(f"DELETE FROM DB.DBA.load_list WHERE starts_with(ll_file, {_sql(_within(folder))});")
     for name, held in sorted(files.items()):
-        lines.append(f"ld_add({_sql(_within(folder) + name)}, {_sql(held[0] if held else '')});")
+        if held:  # (an empty file has nothing to load; a file's quads name their graphs, ld_add wants one)
+            lines.append(f"ld_add({_sql(_within(folder) + name)}, {_sql(held[0])});")
     lines.append("commit work;")
     return "\n".join(lines) + "\n"
 
