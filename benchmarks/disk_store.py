@@ -52,17 +52,23 @@ def stages(rows: list[dict], project: Project, n: int, measured, changes: int = 
         row["median_ratio_to_memory"] = round(statistics.median(ratios), 2)
     del store
     gc.collect()
+    changed(rows, project, n, measured, changes, many)
+
+
+def changed(rows: list[dict], project: Project, n: int, measured, changes: int = 1, many: int = 0) -> None:
+    """Companies edited and rebuilt (incremental build), then the store (already filled) synced."""
+    db = project.root / "disk-store"
     slugs = sorted(p.name for p in project.corpus_dir.iterdir())
     for i in range(changes):
         slug = slugs[(n // 2 + i * 7919) % n]
-        edit(project, [slug], f"store benchmark {i}")
+        edit(project, [slug], f"store benchmark {i} {time.time_ns()}")
         rebuild(project)
         with measured(rows, ONE_CHANGED, companies=n) as row:
             report = disk_store.sync(db, export_files(project.kg_dir))
             row.update(mode=report.mode, replaced=len(set(report.replaced)), note=f"{slug}: {report.summary()}")
     if many:
         chosen = [slugs[(i * 7919) % n] for i in range(many)]
-        edit(project, chosen, "store benchmark, many")
+        edit(project, chosen, f"store benchmark, many {time.time_ns()}")
         rebuild(project)
         with measured(rows, f"{many} companies changed: store synced", companies=n) as row:
             report = disk_store.sync(db, export_files(project.kg_dir))
@@ -103,10 +109,15 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=5, help="one-company changes to time, one after the other")
     parser.add_argument("--many", type=int, default=100, help="then this many companies changed at once (0: skip)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--changes-only", action="store_true", help="only the changes, on the store an earlier run filled")
     args = parser.parse_args()
     project = Project(args.root.resolve())
     n = sum(1 for p in project.corpus_dir.iterdir() if p.is_dir())
     rows: list[dict] = []
+    if args.changes_only:
+        changed(rows, project, n, measured, args.changes, args.many)
+        print(table(rows))
+        return
     with measured(rows, "load (embedded store, in memory)", companies=n) as row:
         row["triples"] = len(open_store(project.kg_dir))
     memory = memory_stage(rows, project, n, measured)

@@ -50,9 +50,10 @@ RECORD_VERSION = 1
 FILLING, SYNCED = "filling", "synced"
 DEFAULT_GRAPH = ""  # the key of the default graph in a file's graphs (exports put nothing there)
 # A change of more than this share of the export's bytes is loaded with a full bulk fill, not unit by unit:
-# at 1,000 companies (benchmarks/disk_store.py) a full fill costs about as much as replacing this share in
-# transactions (about 0.12 s of CPU per company bulk-loaded against 0.6 s replaced).
-BULK_SHARE = 0.2
+# at 1,000 companies (benchmarks/disk_store.py) a full fill (98 s, compaction included) costs about as much
+# as replacing 340 companies in transactions (0.28 s each).
+BULK_SHARE = 0.3
+KEEP_PARSED = 64  # changed files kept parsed between finding the units and replacing them (the rest: read twice)
 UNCHANGED, INCREMENTAL, FULL = "unchanged", "incremental", "full"
 
 
@@ -156,7 +157,7 @@ def _sync(store: ox.Store, folder: Path, files: list[Path]) -> SyncReport:
         old = recorded.get(key)
         if old is not None and old.same_stat(stat):
             continue
-        data = read_file(paths[key], triples=True)
+        data = read_file(paths[key], triples=len(changed) < KEEP_PARSED)
         if old is not None and old.sha256 == data.state.sha256:
             restamped[key] = FileState(data.state.size, data.state.mtime_ns, data.state.inode, old.sha256, old.graphs)
         else:
@@ -174,8 +175,10 @@ def _sync(store: ox.Store, folder: Path, files: list[Path]) -> SyncReport:
     units = _units(recorded, changed, removed)
     replaced, dropped = [], []
     for unit_files, unit_graphs in units:
-        data = [changed.get(key) or read_file(paths[key], triples=True) for key in sorted(unit_files) if key in current]
+        data = [_parsed(changed.get(key)) or read_file(paths[key], triples=True) for key in sorted(unit_files) if key in current]
         replace(store, unit_graphs, data)
+        for key in unit_files & set(changed):
+            changed[key].triples = {}  # (memory)
         held = {g for d in data for g in d.state.graphs}
         replaced += sorted(held)
         dropped += sorted(unit_graphs - held)
@@ -187,6 +190,11 @@ def _sync(store: ox.Store, folder: Path, files: list[Path]) -> SyncReport:
     _write_record(folder, new_record)
     step()
     return SyncReport(INCREMENTAL, len(current), len(graphs), replaced, dropped, len(units))
+
+
+def _parsed(data: FileData | None) -> FileData | None:
+    """A changed file read with its triples (and not emptied since), else None: read it again."""
+    return data if data is not None and (data.triples or not data.state.graphs) else None
 
 
 def _units(recorded: dict[str, FileState], changed: dict[str, FileData], removed: set[str]) -> list[tuple[set[str], set[str]]]:

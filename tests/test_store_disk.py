@@ -272,3 +272,20 @@ def test_stored_queries_give_their_golden_answers_on_the_store(tmp_path):
     differing = [q.name for q in queries.load_all(REPO / "queries")
                  if any(queries.differences(queries.run_embedded(store, q), queries.read_expected(q)))]
     assert not differing
+
+
+def test_a_large_change_is_a_full_fill_and_a_small_one_is_read_twice_when_many(project, tmp_path, monkeypatch):
+    db = tmp_path / "db"
+    sync(project, db)
+    quads = project.kg_dir / "quads"
+    big = sorted(quads.glob("*.nq"), key=lambda p: -p.stat().st_size)[:3]  # more than 30% of the bytes
+    for path in big:
+        drop_last_quad(path)
+    assert sync(project, db).mode == disk_store.FULL
+    assert on_disk(db) == in_memory(project)
+    monkeypatch.setattr(disk_store, "KEEP_PARSED", 0)  # every changed file parsed again when replaced
+    for name in ("voipcom.nq", "cloncom.nq"):
+        drop_last_quad(quads / name)
+    report = sync(project, db)
+    assert report.mode == disk_store.INCREMENTAL and report.units == 2
+    assert on_disk(db) == in_memory(project)
