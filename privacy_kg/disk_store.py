@@ -144,7 +144,7 @@ def _open(folder: Path) -> ox.Store:
 def _sync(store: ox.Store, folder: Path, files: list[Path]) -> SyncReport:
     keys = [_key(f) for f in files]
     if len(set(keys)) != len(keys):
-        raise ValueError("an export folder is given twice (--extra-kg): give each once")
+        raise FolderError("an export folder is given twice (kg/ or --extra-kg): give each once")
     record = read_record(folder)
     current = {key: path.stat() for key, path in zip(keys, files)}
     paths = dict(zip(keys, files))
@@ -157,11 +157,10 @@ def _sync(store: ox.Store, folder: Path, files: list[Path]) -> SyncReport:
         old = recorded.get(key)
         if old is not None and old.same_stat(stat):
             continue
-        data = read_file(paths[key], triples=len(changed) < KEEP_PARSED)
-        if old is not None and old.sha256 == data.state.sha256:
-            restamped[key] = FileState(data.state.size, data.state.mtime_ns, data.state.inode, old.sha256, old.graphs)
+        if old is not None and old.sha256 == hashlib.sha256(paths[key].read_bytes()).hexdigest():
+            restamped[key] = FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, old.sha256, old.graphs)  # (touched, copied)
         else:
-            changed[key] = data
+            changed[key] = read_file(paths[key], triples=len(changed) < KEEP_PARSED)
     removed = set(recorded) - set(current)
     graphs = {g for key in current for g in (changed[key].state.graphs if key in changed else
                                               (restamped.get(key) or recorded[key]).graphs)}

@@ -289,3 +289,8 @@ def test_a_large_change_is_a_full_fill_and_a_small_one_is_read_twice_when_many(p
     report = sync(project, db)
     assert report.mode == disk_store.INCREMENTAL and report.units == 2
     assert on_disk(db) == in_memory(project)
+
+
+def test_an_export_folder_given_twice_is_refused(project, tmp_path):
+    with pytest.raises(FolderError, match="given twice"):
+        sync(project, tmp_path / "db", project.kg_dir)
