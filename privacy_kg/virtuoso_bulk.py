@@ -92,7 +92,7 @@ def bulk_load(kg_dir: Path, target: Target, bulk: Bulk) -> LoadReport:
         client.check_access()
         recorded = client.manifest()
         _isql(bulk, target, "select 1;")  # the SQL port answers and takes the credentials
-        removed = sorted(set(recorded) - set(graphs))
+        removed = sorted(set(recorded) - set(graphs))  # a removed company: emptied, and gone from the manifest
         report = LoadReport([GraphStatus(iri, g.triples) for iri, g in sorted(graphs.items())] +
                             [GraphStatus(iri, 0) for iri in removed])
         folder = bulk.server_dir or str(files[0].parent.resolve())
@@ -106,7 +106,7 @@ def bulk_load(kg_dir: Path, target: Target, bulk: Bulk) -> LoadReport:
             if refused:
                 raise LoadError(f"Virtuoso's loader did not load {'; '.join(refused)}")
             for status in report.graphs:
-                status.status = LOADED if status.triples else REMOVED
+                status.status = REMOVED if status.iri in removed else LOADED
             report.sent_triples = sum(g.triples for g in graphs.values())
             client.put_manifest({iri: g.sha256 for iri, g in graphs.items()})
         except LoadError as e:
