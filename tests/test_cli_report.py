@@ -3,7 +3,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from privacy_kg.cli import app
-from conftest import REPO
+from conftest import COMPANIES, REPO
 
 runner = CliRunner()
 
@@ -12,7 +12,7 @@ def test_report_writes_the_site_and_says_where(tmp_path):
     out = tmp_path / "report"
     result = runner.invoke(app, ["report", "--out", str(out), "--root", str(REPO)])
     assert result.exit_code == 0, result.output
-    assert "pages (5 companies" in result.output and (out / "index.html").exists()
+    assert f"pages ({len(COMPANIES)} companies" in result.output and (out / "index.html").exists()
 
 
 def test_report_refuses_a_folder_it_did_not_make(tmp_path):
