@@ -59,7 +59,7 @@ def _step(kind: str) -> None:
         os.kill(os.getpid(), sig)
 
 
-step = _step  # the same test hook for the other writer that must survive a kill: disk_store's sync
+step = _step  # the same test hooks for the other writer that must survive a kill: disk_store's sync
 
 
 @contextmanager
