@@ -118,7 +118,7 @@ def test_a_removed_company_is_dropped_and_an_added_one_loaded(project, tmp_path)
     sync(project, db)
     quads = project.kg_dir / "quads"
     (quads / "cloncom.nq").unlink()
-    renamed = (quads / "voipcom.nq").read_text(encoding="utf-8").replace(f"<{GRAPH}voipcom>", f"<{GRAPH}voipcom-2>")
+    renamed = (quads / "voipcom.nq").read_text(encoding="utf-8").replace(f" <{GRAPH}voipcom> .\n", f" <{GRAPH}voipcom-2> .\n")
     (quads / "voipcom-2.nq").write_text(renamed, encoding="utf-8")
     report = sync(project, db)
     assert report.mode == disk_store.INCREMENTAL
