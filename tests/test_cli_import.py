@@ -8,7 +8,7 @@ import shutil
 
 from typer.testing import CliRunner
 
-from conftest import REPO, snapshot
+from conftest import COMPANIES, REPO, snapshot
 from opp115_support import FIXTURE
 from privacy_kg.cli import app
 from privacy_kg.store import open_store, rows
@@ -100,7 +100,7 @@ def test_validate_stats_and_query_take_the_import_alongside_the_seeds(tmp_path):
     extra = ["--extra-kg", str(out), "--root", str(REPO)]
     stats = runner.invoke(app, ["stats", *extra])
     assert stats.exit_code == 0, stats.output
-    assert "6 companies" in stats.output and "Example Widgets" in stats.output
+    assert f"{len(COMPANIES) + 1} companies" in stats.output and "Example Widgets" in stats.output
     query = runner.invoke(app, ["query", "do-not-track", "--format", "csv", *extra])
     assert query.exit_code == 0, query.output
     assert "Example Widgets,segment-3,does" in query.output  # the fixture's Do Not Track segment, next to the seeds' answers

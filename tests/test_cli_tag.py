@@ -58,9 +58,9 @@ def test_cli_evaluate_seeds_reports_each_company_era_and_key(make_project, tmp_p
     assert [(r["company"], r["era"]) for r in rows] == [("cloncom", "pre-GDPR"), ("lawco", "GDPR/CCPA"), ("pre-GDPR", "pre-GDPR"),
                                                        ("GDPR/CCPA", "GDPR/CCPA"), ("all", "")]
     lawco = rows[1]
-    assert lawco["hand_clauses"] == 9 and {"practice", "modality", "rights", "legal_basis", "response_time"} <= set(lawco["keys"])
+    assert lawco["hand_clauses"] == 24 and {"practice", "modality", "rights", "legal_basis", "response_time"} <= set(lawco["keys"])
     assert lawco["keys"]["response_time"]["support"] == 1 and lawco["keys"]["response_time"]["tp"] == 0
-    assert rows[-1]["keys"]["rights"]["support"] == lawco["keys"]["rights"]["support"] == 7
+    assert rows[-1]["keys"]["rights"]["support"] == lawco["keys"]["rights"]["support"] == 9
     table = runner.invoke(app, ["tagger", "evaluate", "--opp115", str(MINI), "--trained", "--seeds", "--no-embeddings",
                                 "--root", str(project.root), "--models", str(models)])
     assert table.exit_code == 0 and "Statement keys recovered" in table.output and "transfer_mechanisms" in table.output
