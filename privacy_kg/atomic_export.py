@@ -59,6 +59,9 @@ def _step(kind: str) -> None:
         os.kill(os.getpid(), sig)
 
 
+step = _step  # the same test hooks for the other writer that must survive a kill: disk_store's sync
+
+
 @contextmanager
 def _locked(folder: Path, mode: int) -> Iterator[None]:
     """flock on the lock file beside the folder; no lock where none can be made (a read-only export, which

@@ -74,9 +74,14 @@ def export_graphs(kg_dir: Path) -> list[GraphData]:
                     graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
     out = []
     for iri in sorted(graphs, key=lambda g: (g != str(ONTOLOGY_GRAPH), g)):
-        lines = sorted(set(ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES).splitlines()))
-        out.append(GraphData(iri, b"\n".join(lines) + b"\n", len(lines)))
+        body = canonical_body(ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES).splitlines())
+        out.append(GraphData(iri, body, body.count(b"\n")))
     return out
+
+
+def canonical_body(lines: Iterable[bytes]) -> bytes:
+    """A graph's N-Triples lines, each once, sorted: what is sent, and what the manifest's hash is of."""
+    return b"".join(line + b"\n" for line in sorted(set(lines)))
 
 
 def guess_graph_store(endpoint: str) -> str:

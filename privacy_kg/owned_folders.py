@@ -1,8 +1,8 @@
 """What a command may clear or delete: only what this project wrote itself.
 
-- A store folder (`query --store DIR`, `serve --store DIR`) is created with a marker file naming the command
-  it is for; a folder is cleared or reused only if it holds that marker, or is new or empty. Anything else
-  (kg/, a user's own Oxigraph database, a store of the other command) is refused.
+- A store folder (`--store DIR` of query, stats, report and serve: one kind, shared) is created with a marker
+  file; a folder is cleared or reused only if it holds that marker, or is new or empty. Anything else (kg/, a
+  user's own Oxigraph database) is refused.
 - An import's output folder (`import opp115 --out DIR`) lists what it wrote in import-manifest.json; an
   import removes only files listed there, and refuses a folder holding anything else (validate's report
   files excepted), or holding or lying inside files that git tracks (e.g. a checkout's kg/).
@@ -17,6 +17,8 @@ import subprocess
 from pathlib import Path
 
 STORE_MARKER = "privacy-kg-store.json"
+STORE_KIND = "store"
+LEGACY_KINDS = ("query", "serve")  # a folder per command, before the commands shared one store kind
 LEGACY_STAMP = "privacy-kg.loaded"  # written into `query --store` folders before markers existed
 MANIFEST = "import-manifest.json"
 LEGACY_REPORT = "import-report.json"  # an import before manifests: its report and generated files
@@ -27,25 +29,24 @@ class FolderError(ValueError):
     """A folder this project did not create: the message says which and what to do."""
 
 
-def claim_store(path: Path, kind: str) -> Path:
-    """The store folder for command `kind` ('query' or 'serve'): created (with its marker) if new or empty,
-    reused if it holds the marker of `kind`; FolderError otherwise. Nothing is changed on refusal."""
+def claim_store(path: Path) -> Path:
+    """The on-disk store folder (disk_store): created (with its marker) if new or empty, reused if it holds the
+    marker; FolderError otherwise, and nothing is changed. A folder marked by an earlier privacy-kg for one
+    command (`query` or `serve`) is ours too: its marker is rewritten, and the next sync refills it."""
     path = Path(path)
     marker = path / STORE_MARKER
     if path.exists() and not path.is_dir():
         raise FolderError(f"--store {path} is a file, not a folder: choose a new or empty folder")
     if marker.is_file():
-        made_for = _read_json(marker).get("kind")
-        if made_for != kind:
-            raise FolderError(f"--store {path} holds a store made for `privacy-kg {made_for}`, not `{kind}`: "
-                              "choose another folder")
+        if _read_json(marker).get("kind") in LEGACY_KINDS:
+            _write_json(marker, {"created_by": "privacy-kg", "kind": STORE_KIND})
         return path
-    legacy = kind == "query" and (path / LEGACY_STAMP).is_file()
+    legacy = (path / LEGACY_STAMP).is_file()
     if path.exists() and any(path.iterdir()) and not legacy:
         raise FolderError(f"--store {path} is not empty and privacy-kg did not create it (no {STORE_MARKER}): "
                           "choose a new or empty folder; nothing was changed")
     path.mkdir(parents=True, exist_ok=True)
-    _write_json(marker, {"created_by": "privacy-kg", "kind": kind})
+    _write_json(marker, {"created_by": "privacy-kg", "kind": STORE_KIND})
     return path
 
 

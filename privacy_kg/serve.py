@@ -5,28 +5,44 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from privacy_kg.owned_folders import claim_store
-from privacy_kg.load import LoadError, LoadReport, Target, load
-from privacy_kg.servers import Server, start_oxigraph
+from privacy_kg import disk_store
+from privacy_kg.atomic_export import reading
+from privacy_kg.load import LOADED, UNCHANGED, LoadError, Target, load
+from privacy_kg.owned_folders import FolderError
+from privacy_kg.servers import Server, check_same_version, start_oxigraph
+from privacy_kg.store import export_files
 
 
 @contextmanager
-def serving(kg_dir: Path, port: int = 0, location: Path | None = None) -> Iterator[tuple[Server, LoadReport]]:
-    """Start the server (in memory, or on disk at `location`), load the export into it through the Graph
-    Store Protocol (so an on-disk store keeps unchanged graphs between runs), stop it on exit. Only a
-    `location` this project created is used (owned_folders.claim_store: FolderError else)."""
-    if location is not None:
-        claim_store(location, "serve")
+def serving(kg_dir: Path, port: int = 0, location: Path | None = None, extra: Sequence[Path] = ()) -> Iterator[tuple[Server, str]]:
+    """Start the server holding the export and yield it with a line saying what was loaded; stop it on exit.
+    In memory, the export is loaded through the Graph Store Protocol. With `location`, the on-disk store
+    there (the one `query --store` uses, disk_store) is synced first with pyoxigraph and closed, then the
+    Oxigraph server (the same 0.5 version: same RocksDB format) opens it; only a folder this project created
+    is used (FolderError else), and the store is kept between runs."""
+    if location is None:
+        if extra:
+            raise FolderError("--extra-kg needs --store: the in-memory server holds kg/ only")
+        server = start_oxigraph(port)
+        try:
+            report = load(kg_dir, Target(server.query_url, server.store_url))
+            if not report.ok:
+                raise LoadError(report.error or "the server's triple counts differ from the export")
+            yield server, (f"{len(report.graphs)} graphs ({sum(g.triples for g in report.graphs):,} triples): "
+                           f"{len(report.named(LOADED))} loaded, {len(report.named(UNCHANGED))} unchanged in {report.seconds:.2f} s")
+        finally:
+            server.stop()
+        return
+    check_same_version()
+    with reading(kg_dir, *extra):
+        synced = disk_store.sync(location, export_files(kg_dir, extra))
     server = start_oxigraph(port, location)
     try:
-        report = load(kg_dir, Target(server.query_url, server.store_url))
-        if not report.ok:
-            raise LoadError(report.error or "the server's triple counts differ from the export")
-        yield server, report
+        yield server, f"store {location}: {synced.summary()}"
     finally:
         server.stop()
 

@@ -41,6 +41,7 @@ class Server:
     store_path: str
     folder: Path
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    sql_port: int | None = None  # Virtuoso's SQL port (isql), on HOST
 
     @property
     def base(self) -> str:
@@ -107,6 +108,18 @@ def oxigraph_binary() -> str:
     return found
 
 
+def check_same_version() -> None:
+    """The `oxigraph` server opens the folders pyoxigraph writes: their versions must agree to the minor
+    (0.5.x: the same RocksDB layout); ServerError otherwise."""
+    import pyoxigraph
+
+    found = subprocess.run([oxigraph_binary(), "--version"], capture_output=True, text=True).stdout.split()
+    server = found[-1] if found else "unknown"
+    if server.split(".")[:2] != pyoxigraph.__version__.split(".")[:2]:
+        raise ServerError(f"the oxigraph server is {server} and pyoxigraph {pyoxigraph.__version__}: install the same "
+                          f"minor version of both (pip install 'oxigraph=={pyoxigraph.__version__}')")
+
+
 def virtuoso_binary() -> str | None:
     return shutil.which("virtuoso-t")
 
@@ -149,7 +162,7 @@ DisableTcpSocket = 0
 MaxClientConnections = 10
 CheckpointInterval = 60
 CaseMode = 2
-DirsAllowed = .
+DirsAllowed = {dirs_allowed}
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 
@@ -165,10 +178,12 @@ MaxQueryExecutionTime = 120
 """
 
 
-def start_virtuoso(folder: Path | None = None, port: int = 0, timeout: float = 90) -> Server:
+def start_virtuoso(folder: Path | None = None, port: int = 0, timeout: float = 90,
+                   dirs_allowed: tuple[Path, ...] = ()) -> Server:
     """A new Virtuoso database in `folder` (default: a temporary folder, removed on stop), HTTP on
-    127.0.0.1:port. Endpoints: /sparql (SPARQL), /sparql-graph-crud-auth (Graph Store Protocol,
-    HTTP digest auth dba/dba)."""
+    127.0.0.1:port, SQL (isql) on 127.0.0.1:server.sql_port. Endpoints: /sparql (SPARQL),
+    /sparql-graph-crud-auth (Graph Store Protocol, HTTP digest auth dba/dba). The bulk loader reads files
+    in its own folder and in `dirs_allowed`."""
     binary = virtuoso_binary()
     if binary is None:
         raise ServerError("virtuoso-t is not installed: run .ci/setup-system (Debian virtuoso-opensource)")
@@ -178,9 +193,13 @@ def start_virtuoso(folder: Path | None = None, port: int = 0, timeout: float = 9
         tmp = tempfile.TemporaryDirectory(prefix="privacy-kg-virtuoso-")
         folder = Path(tmp.name)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(host=HOST, sql_port=free_port(), http_port=port))
+    sql_port = free_port()
+    allowed = ", ".join([".", *(str(Path(d).resolve()) for d in dirs_allowed)])
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(host=HOST, sql_port=sql_port, http_port=port, dirs_allowed=allowed))
     args = [binary, "+foreground", "+configfile", "virtuoso.ini"]
-    return _start("virtuoso", args, port, "/sparql", "/sparql-graph-crud-auth", folder, timeout, tmp)
+    server = _start("virtuoso", args, port, "/sparql", "/sparql-graph-crud-auth", folder, timeout, tmp)
+    server.sql_port = sql_port
+    return server
 
 
 def _start(name: str, args: list[str], port: int, query_path: str, store_path: str, folder: Path | None,

@@ -1,9 +1,8 @@
 """The embedded default store: pyoxigraph, loaded from the kg/ export (one named graph per company plus
-the ontology's graph), in memory or on disk."""
+the ontology's graph), in memory, or on disk kept in step with the export (disk_store)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -12,45 +11,35 @@ import pyoxigraph as ox
 
 from privacy_kg.atomic_export import reading
 from privacy_kg.build import QUADS_DIR, history_files, quad_files
-from privacy_kg.owned_folders import claim_store
 
 
 def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = (), history: bool = False) -> ox.Store:
     """A store holding the export, plus every `extra` export folder (each with its quads/ folder, e.g.
-    local/opp115 from `privacy-kg import opp115`); with `history`, also their earlier versions (history/).
-    With `path`, an on-disk store, reloaded when an export has changed; only a folder this project created is
-    used (owned_folders.claim_store: FolderError else). The exports are read as one generation each
-    (atomic_export.reading)."""
-    if path is not None:
-        claim_store(path, "query")
+    local/opp115 from `privacy-kg import opp115`); with `history`, also their earlier versions (history/). In
+    memory, or with `path` the on-disk store in that folder, kept in step with exactly these files
+    incrementally (disk_store). The exports are read as one generation each (atomic_export.reading)."""
     with reading(kg_dir, *extra):
-        return _open(kg_dir, path, extra, history)
+        files = export_files(kg_dir, extra, history)
+        if path is not None:
+            from privacy_kg import disk_store  # (it builds on this module)
+            return disk_store.open_synced(path, files)
+        store = ox.Store()
+        store_load(store, files)  # each export carries the ontology's graphs: loading them twice changes nothing
+        return store
 
 
-def _open(kg_dir: Path, path: Path | None, extra: Sequence[Path], history: bool = False) -> ox.Store:
-    exports = quad_files(kg_dir)
+def export_files(kg_dir: Path, extra: Sequence[Path] = (), history: bool = False) -> list[Path]:
+    """The N-Quads files of the export and of every extra export folder (with `history`, their earlier
+    versions too): the dataset a store holds."""
+    files = quad_files(kg_dir)
     for folder in extra:
         try:
-            exports += quad_files(folder)
+            files += quad_files(folder)
         except FileNotFoundError:
             raise FileNotFoundError(f"{Path(folder) / QUADS_DIR} holds no .nq file: is {folder} an export folder?") from None
     if history:
-        exports += [f for folder in (kg_dir, *extra) for f in history_files(folder)]
-    fingerprint = _fingerprint(exports)
-    if path is None:
-        store = ox.Store()
-    else:
-        store = ox.Store(str(path))
-        stamp = Path(path) / "privacy-kg.loaded"
-        if stamp.exists() and stamp.read_text() == fingerprint:
-            return store
-        store.clear()
-    # each export carries the ontology's graphs: loading them twice changes nothing
-    _load(store, exports, on_disk=path is not None)
-    if path is not None:
-        store.flush()
-        (Path(path) / "privacy-kg.loaded").write_text(fingerprint)
-    return store
+        files += [f for folder in (kg_dir, *extra) for f in history_files(folder)]
+    return files
 
 
 def replace_graph(store: ox.Store, graph: str, nquads: Path) -> None:
@@ -59,16 +48,22 @@ def replace_graph(store: ox.Store, graph: str, nquads: Path) -> None:
     store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
 
 
-def _load(store: ox.Store, files: list[Path], on_disk: bool) -> None:
-    """The files read as one stream, in one load. Bulk load on disk (it writes sorted files straight into
-    RocksDB); a plain load in memory, which is faster there and peaks lower (1,000 companies: 6.3 s and
-    0.80 GB against 7.2 s and 0.99 GB)."""
+def store_load(store: ox.Store, files: list[Path]) -> None:
+    """The files read as one stream, in one plain load: in memory, faster than a bulk load and peaks lower
+    (1,000 companies: 6.3 s and 0.80 GB against 7.2 s and 0.99 GB)."""
+    _load(store.load, files)
+
+
+def bulk_load(store: ox.Store, files: list[Path]) -> None:
+    """The files read as one stream, in one bulk load: on disk, it writes sorted files straight into RocksDB
+    (not transactional)."""
+    _load(store.bulk_load, files)
+
+
+def _load(load, files: list[Path]) -> None:
     stream = io.BufferedReader(Concatenated(files), 1 << 20)
     try:
-        if on_disk:
-            store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
-        else:
-            store.load(stream, format=ox.RdfFormat.N_QUADS)
+        load(stream, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as e:
         raise _located(files) or e from None
 
@@ -85,8 +80,12 @@ def _located(files: list[Path]) -> ExportSyntaxError | None:
             for _quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
                 pass
         except SyntaxError as e:
-            return ExportSyntaxError(f"{path}: not valid N-Quads: {e}; rebuild it (`privacy-kg build`) or fix that line")
+            return not_nquads(path, e)
     return None
+
+
+def not_nquads(path: Path, error: SyntaxError) -> ExportSyntaxError:
+    return ExportSyntaxError(f"{path}: not valid N-Quads: {error}; rebuild it (`privacy-kg build`) or fix that line")
 
 
 class Concatenated(io.RawIOBase):
@@ -116,15 +115,6 @@ class Concatenated(io.RawIOBase):
         if self._file is not None:
             self._file.close()
         super().close()
-
-
-def _fingerprint(files: list[Path]) -> str:
-    """Which files, of what size and age: enough to tell that an on-disk store is out of date."""
-    h = hashlib.sha256()
-    for f in files:
-        stat = f.stat()
-        h.update(f"{f.resolve()}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def rows(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:

@@ -69,6 +69,13 @@ def contents(server: servers.Server) -> dict[str, set[tuple]]:
     return found
 
 
+def graph_counts(server: servers.Server) -> dict[str, int]:
+    """Triples per graph of the project, counted by the server (cheaper than `contents` on a big store)."""
+    rows = select(server, f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                          f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }} GROUP BY ?g')
+    return {str(r["g"])[len(GRAPH_BASE):]: int(str(r["n"])) for r in rows}
+
+
 def by_value(triples) -> set[tuple]:
     """Triples with literals by value: stores rewrite some datatypes (Oxigraph keeps xsd:nonNegativeInteger
     as xsd:integer)."""

@@ -107,16 +107,49 @@ def test_a_killed_serve_leaves_no_server_behind(project):
     pytest.fail(f"{endpoint} still answers after its `privacy-kg serve` was killed")
 
 
-def test_serve_keeps_an_on_disk_store_between_runs(project, tmp_path):
+def test_serve_keeps_an_on_disk_store_between_runs_and_shares_it_with_query(project, tmp_path):
+    """`serve --store` syncs the folder with pyoxigraph, closes it and runs the Oxigraph server on it; the
+    next run finds it in step and changes nothing; `query --store` uses the same folder once the server
+    has stopped, and is refused while it runs (RocksDB's lock)."""
+    store = tmp_path / "store"
+    graphs = len(export_counts(project))
     runs = []
     for _ in range(2):
-        serving = Serving(project, "--store", str(tmp_path / "store"))
-        serving.endpoint()
+        serving = Serving(project, "--store", str(store))
+        endpoint = serving.endpoint()
+        assert server_counts(SimpleNamespace(query_url=endpoint)) == export_counts(project)
+        if not runs:
+            busy = cli("query", "third-party-sharing", "--root", str(project.root), "--store", str(store))
+            assert busy.exit_code == 2 and "open in another process" in " ".join(busy.stderr.split())
         code, stdout, stderr = serving.stop()
         assert code == 0, stderr
         runs.append(stdout)
+    assert f"{graphs} graphs loaded (full fill)" in runs[0]
+    assert f"{graphs} graphs: 0 replaced, 0 dropped, {graphs} unchanged" in runs[1]
+    args = ["query", "third-party-sharing", "--format", "csv", "--root", str(project.root)]
+    shared, memory = cli(*args, "--store", str(store)), cli(*args)
+    assert shared.exit_code == 0 and shared.stdout == memory.stdout, shared.output
+
+
+def test_serve_store_syncs_one_changed_company_only(project, tmp_path):
+    store = tmp_path / "store"
+    # (a query of the current versions: one reading kg/history/ would put the earlier versions in the store too)
+    assert cli("query", "third-party-sharing", "--root", str(project.root), "--store", str(store)).exit_code == 0
+    changed = project.kg_dir / "quads" / "voipcom.nq"
+    changed.write_text("".join(changed.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+    serving = Serving(project, "--store", str(store))
+    endpoint = serving.endpoint()
+    try:
+        assert server_counts(SimpleNamespace(query_url=endpoint)) == export_counts(project)
+    finally:
+        code, stdout, stderr = serving.stop()
     graphs = len(export_counts(project))
-    assert f"{graphs} loaded, 0 unchanged" in runs[0] and f"0 loaded, {graphs} unchanged" in runs[1]
+    assert code == 0 and f"{graphs} graphs: 1 replaced, 0 dropped, {graphs - 1} unchanged" in stdout, stdout + stderr
+
+
+def test_extra_kg_needs_store(project):
+    result = cli("serve", "--port", "0", "--root", str(project.root), "--extra-kg", str(project.kg_dir))
+    assert result.exit_code == 2 and "--extra-kg needs --store" in result.stderr
 
 
 def test_serve_on_a_port_in_use_exits_2(project):

@@ -1,11 +1,10 @@
-"""The embedded store: the export's quads/ files loaded as one stream, in memory or on disk."""
+"""The embedded store: the export's quads/ files loaded as one stream, in memory or on disk (kept in step
+incrementally: tests/test_store_disk.py)."""
 
 from __future__ import annotations
 
 import gc
 import io
-
-import pyoxigraph as ox
 
 from privacy_kg.build import quad_files
 from privacy_kg.store import Concatenated, open_store
@@ -34,22 +33,3 @@ def test_the_store_holds_every_quad_of_every_file(tmp_path):
         assert graphs == {p.stem for p in quad_files(project.kg_dir)} | {"class-hierarchy"}  # ontology.nq holds two
         del store
         gc.collect()  # closes the on-disk store before it is reopened
-
-
-def test_an_on_disk_store_is_reloaded_only_when_a_file_changed(tmp_path):
-    project = copy_export(tmp_path)
-    db = tmp_path / "db"
-    store = open_store(project.kg_dir, db)
-    store.add(ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("kept")))
-    total = len(store)
-    del store
-    gc.collect()
-    store = open_store(project.kg_dir, db)
-    assert len(store) == total  # reused as it was: not reloaded
-    del store
-    gc.collect()
-    path = project.kg_dir / "quads" / "voipcom.nq"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines[:-1]), encoding="utf-8")  # one quad fewer
-    store = open_store(project.kg_dir, db)
-    assert len(store) == len(quad_lines(project.kg_dir)) == total - 2

@@ -43,15 +43,25 @@ def test_query_store_refuses_kg_and_a_users_own_oxigraph_database(make_project, 
     assert len(ox.Store(str(theirs))) == 1
 
 
-def test_serve_store_refuses_a_folder_it_did_not_create_and_a_query_store(make_project, tmp_path):
+def test_serve_stats_and_report_refuse_a_folder_they_did_not_create(make_project, tmp_path):
     project = _built(make_project)
     mine = tmp_path / "notes"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me\n")
-    result = runner.invoke(app, ["serve", "--port", "0", "--root", str(project.root), "--store", str(mine)])
-    assert result.exit_code == 2 and "privacy-kg did not create it" in " ".join(result.output.split())
-    assert snapshot(mine) == {"notes.txt": b"keep me\n"}
+    for command in (["serve", "--port", "0"], ["stats"], ["report", "--out", str(tmp_path / "site")]):
+        result = runner.invoke(app, [*command, "--root", str(project.root), "--store", str(mine)])
+        message = " ".join(result.output.split())
+        assert result.exit_code == 2 and "privacy-kg did not create it" in message, (command, result.output)
+        assert snapshot(mine) == {"notes.txt": b"keep me\n"}
+
+
+def test_one_store_folder_serves_query_and_stats(make_project, tmp_path):
+    """The store kind is shared: `stats --store` reuses the folder `query --store` made and says what the
+    in-memory store says."""
+    project = _built(make_project)
     db = tmp_path / "db"
     assert runner.invoke(app, ["query", "--all", "--root", str(project.root), "--store", str(db)]).exit_code == 0
-    result = runner.invoke(app, ["serve", "--port", "0", "--root", str(project.root), "--store", str(db)])
-    assert result.exit_code == 2 and "made for `privacy-kg query`" in " ".join(result.output.split())
+    on_disk = runner.invoke(app, ["stats", "--root", str(project.root), "--store", str(db)])
+    in_memory = runner.invoke(app, ["stats", "--root", str(project.root)])
+    assert on_disk.exit_code == 0 and in_memory.exit_code == 0, on_disk.output + in_memory.output
+    assert on_disk.output == in_memory.output and "triples:" in on_disk.output

@@ -24,6 +24,7 @@ CompanyOption = Annotated[Optional[list[str]], typer.Option("--company", "-c", h
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for per-company work (1: in this process).")]
 ExtraKgOption = Annotated[Optional[list[Path]], typer.Option("--extra-kg", help="Also this export folder (holding quads/), e.g. local/opp115 from `privacy-kg import opp115` (repeatable).")]
 ExecutorOption = Annotated[str, typer.Option("--executor", help="Where per-company work runs: 'local' (a pool of --jobs processes) or 'dask://HOST:PORT' (a dask.distributed scheduler, whose workers must see the project's folders at the same paths; pip install -e '.[dask]').")]
+StoreOption = Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) the on-disk store in this folder, e.g. local/store (default: in memory), kept in step with the export incrementally; one folder serves query, stats, report and serve. A new or empty folder, or one privacy-kg made (anything else is refused, exit 2).")]
 DEFAULT_JOBS = os.cpu_count() or 1
 
 

@@ -6,8 +6,9 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from privacy_kg import load as loading
+from privacy_kg import load as loading, virtuoso_bulk
 from privacy_kg.cli.common import RootOption, credentials, endpoint_url, err, fail, out, project
+from privacy_kg.store import ExportSyntaxError
 
 EndpointOption = Annotated[str, typer.Option("--endpoint", help="The store's SPARQL query URL, e.g. http://127.0.0.1:7878/query.")]
 GraphStoreOption = Annotated[Optional[str], typer.Option(
@@ -64,6 +65,10 @@ def register(app: typer.Typer) -> None:
         auth: AuthOption = "digest",
         timeout: TimeoutOption = 60.0,
         force: Annotated[bool, typer.Option("--force", help="Replace every graph, even those the server already holds unchanged.")] = False,
+        bulk: Annotated[bool, typer.Option("--bulk", help="Virtuoso only: load through its bulk loader (ld_add + rdf_loader_run, driven with isql-vt), which reads the files itself; for exports too big for PUTs. Replaces every graph.")] = False,
+        isql: Annotated[Optional[str], typer.Option("--isql", help="With --bulk: Virtuoso's SQL port, HOST:PORT (e.g. 127.0.0.1:1111).")] = None,
+        bulk_dir: Annotated[Optional[str], typer.Option("--bulk-dir", help="With --bulk: kg/quads/ as the server sees it, a folder in its ini's DirsAllowed (default: this machine's path of kg/quads/).")] = None,
+        loaders: Annotated[int, typer.Option("--loaders", min=1, help="With --bulk: parallel rdf_loader_run() sessions (about the server's cores).")] = 2,
         root: RootOption = None,
     ) -> None:
         """Load kg/ into a SPARQL 1.1 store (Graph Store Protocol): each company's named graph and the
@@ -72,6 +77,18 @@ def register(app: typer.Typer) -> None:
         reached or the load stops part-way (rerun to complete it), 1 when counts differ afterwards."""
         proj = project(root)
         goal = target(endpoint, graph_store, auth, timeout)
+        if bulk:
+            if not isql:
+                fail("--bulk needs --isql HOST:PORT (Virtuoso's SQL port, e.g. 127.0.0.1:1111)")
+            try:
+                report = virtuoso_bulk.bulk_load(proj.kg_dir, goal, virtuoso_bulk.Bulk(isql, bulk_dir, loaders))
+            except (loading.LoadError, FileNotFoundError, ExportSyntaxError) as e:
+                fail(f"{e}; nothing was loaded")
+            show(report)
+            fail_unless_ok(report)
+            return
+        elif isql or bulk_dir:
+            fail("--isql and --bulk-dir go with --bulk")
         try:
             with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
                 task = bar.add_task("loading", total=None)

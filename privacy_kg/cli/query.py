@@ -9,7 +9,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from privacy_kg import interruptible, queries, version_views
-from privacy_kg.cli.common import ExtraKgOption, RootOption, credentials, endpoint_url, err, fail, out, project
+from privacy_kg.cli.common import ExtraKgOption, RootOption, StoreOption, credentials, endpoint_url, err, fail, out, project
 from privacy_kg.safe_output import printable, printable_json, safe
 from privacy_kg.owned_folders import FolderError
 from privacy_kg.store import open_store
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json (an ASK answer prints true/false; CONSTRUCT and DESCRIBE print N-Triples).")] = "table",
         file: Annotated[Optional[Path], typer.Option("--file", help="Run an ad-hoc query (SELECT, ASK, CONSTRUCT or DESCRIBE) from a .rq file.")] = None,
         endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Run on a remote SPARQL endpoint (credentials: $PRIVACY_KG_USER / $PRIVACY_KG_PASSWORD, never in the URL).")] = None,
-        store: Annotated[Optional[Path], typer.Option("--store", help="Use (and keep) an on-disk embedded store here: a new or empty folder, or one an earlier `query --store` made (anything else is refused, exit 2).")] = None,
+        store: StoreOption = None,
         timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds a query may run before it is stopped (Ctrl-C stops it too).")] = DEFAULT_TIMEOUT,
         as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD: run on each company's version in force that day (the latest recorded on or before it; kg/history/ is loaded). Not for queries that compare versions.")] = None,
         extra: ExtraKgOption = None,

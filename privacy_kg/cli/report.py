@@ -7,7 +7,9 @@ from typing import Annotated, Optional
 import typer
 
 from privacy_kg import report as reporting
-from privacy_kg.cli.common import ExtraKgOption, RootOption, err, out, project
+from privacy_kg.cli.common import ExtraKgOption, RootOption, StoreOption, err, out, project
+from privacy_kg.owned_folders import FolderError
+from privacy_kg.store import ExportSyntaxError
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +18,7 @@ def register(app: typer.Typer) -> None:
         out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site (new, empty, or an earlier report, which is replaced).")],
         extra: ExtraKgOption = None,
         opp115: Annotated[Optional[Path], typer.Option("--opp115", help="The OPP-115 folder, to show imported policies' full texts.")] = None,
+        store: StoreOption = None,
         root: RootOption = None,
     ) -> None:
         """Write a static HTML report (works from file://): the company x topic matrix, a page per company with
@@ -24,8 +27,8 @@ def register(app: typer.Typer) -> None:
         proj = project(root)
         started = time.monotonic()
         try:
-            result = reporting.build(proj, out_dir, extra or [], opp115)
-        except (FileNotFoundError, reporting.ReportError, reporting.PublishError) as e:
+            result = reporting.build(proj, out_dir, extra or [], opp115, store)
+        except (FileNotFoundError, reporting.ReportError, reporting.PublishError, FolderError, ExportSyntaxError) as e:
             err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2)
         for problem in result.problems:

@@ -4,20 +4,20 @@ import typer
 from rich.table import Table
 
 from privacy_kg import stats as statistics
-from privacy_kg.cli.common import ExtraKgOption, RootOption, err, out, project
-from privacy_kg.store import open_store
+from privacy_kg.cli.common import ExtraKgOption, RootOption, StoreOption, fail, out, project
+from privacy_kg.owned_folders import FolderError
+from privacy_kg.store import ExportSyntaxError, open_store
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def stats(extra: ExtraKgOption = None, root: RootOption = None) -> None:
+    def stats(extra: ExtraKgOption = None, store_dir: StoreOption = None, root: RootOption = None) -> None:
         """Summarise the built graph: companies, clauses, practices by topic and modality, triples."""
         proj = project(root)
         try:
-            store = open_store(proj.kg_dir, extra=extra or [])
-        except FileNotFoundError as e:
-            err.print(f"error: {e}")
-            raise typer.Exit(2)
+            store = open_store(proj.kg_dir, store_dir, extra or [])
+        except (FileNotFoundError, FolderError, ExportSyntaxError) as e:
+            fail(e)
         s = statistics.compute(store)
         companies = Table("company", "clauses", "practices", "triples", title=f"{len(s.companies)} companies")
         for c in s.companies:

@@ -51,10 +51,12 @@ def _fingerprint(exports: list[Path]) -> str:
     return ", ".join(named)
 
 
-def render(project: Project, extra: list[Path] = (), opp115: Path | None = None) -> tuple[dict[str, bytes], report_data.ReportData, int, list[str]]:
+def render(project: Project, extra: list[Path] = (), opp115: Path | None = None,
+           store_dir: Path | None = None) -> tuple[dict[str, bytes], report_data.ReportData, int, list[str]]:
     """Every file of the site (by relative path), the data shown, the number of stored queries, and the
-    problems worth telling."""
-    store = open_store(project.kg_dir, extra=list(extra))
+    problems worth telling. The current versions' store: in memory, or the on-disk one in `store_dir`
+    (disk_store); the earlier versions' store is in memory."""
+    store = open_store(project.kg_dir, store_dir, list(extra))
     # the earlier versions in a store of their own: the pages of the current versions read the smaller
     # store, about twice as fast as the same graphs picked out of a store holding every version
     exports = [project.kg_dir, *map(Path, extra)]
@@ -68,8 +70,9 @@ def render(project: Project, extra: list[Path] = (), opp115: Path | None = None)
     return files, data, len(answers), problems + shown
 
 
-def build(project: Project, out: Path, extra: list[Path] = (), opp115: Path | None = None) -> Report:
+def build(project: Project, out: Path, extra: list[Path] = (), opp115: Path | None = None,
+          store_dir: Path | None = None) -> Report:
     check_target(out)  # before the work, not after it
-    files, data, queries, problems = render(project, extra, opp115)
+    files, data, queries, problems = render(project, extra, opp115, store_dir)
     publish(files, out)
     return Report(out, files, data, queries, problems)
