@@ -293,6 +293,11 @@ def load(kg_dir: Path, target: Target, force: bool = False, progress: Progress |
         except LoadError as e:
             report.error = report.error or f"the graphs were sent but the manifest was not recorded: {e}"
     report.seconds = time.perf_counter() - started
+    return read_back(client, report)
+
+
+def read_back(client: Client, report: LoadReport) -> LoadReport:
+    """Each graph's triple count on the server, read back after a load, for the verification."""
     try:
         after = client.counts(g.iri for g in report.graphs)
         for status in report.graphs:

@@ -34,7 +34,7 @@ from pathlib import Path
 from privacy_kg.atomic_export import reading
 from privacy_kg.build import quad_files
 from privacy_kg.disk_store import read_file
-from privacy_kg.load import LOADED, REMOVED, Client, GraphStatus, LoadError, LoadReport, Target, canonical_body
+from privacy_kg.load import LOADED, REMOVED, Client, GraphStatus, LoadError, LoadReport, Target, canonical_body, read_back
 
 ISQL = "isql-vt"
 ROW = "privacy-kg-row:"  # marks the rows of a SELECT in isql's output
@@ -112,13 +112,7 @@ def bulk_load(kg_dir: Path, target: Target, bulk: Bulk) -> LoadReport:
         except LoadError as e:
             report.error = str(e)
     report.seconds = time.perf_counter() - started
-    try:
-        after = client.counts(g.iri for g in report.graphs)
-        for status in report.graphs:
-            status.on_server = after[status.iri]
-    except LoadError as e:
-        report.error = report.error or str(e)
-    return report
+    return read_back(client, report)
 
 
 def _prepare(graphs: list[str], folder: str, files: dict[str, tuple[str, ...]]) -> str:

@@ -19,6 +19,8 @@ from privacy_kg.project import Project
 from privacy_kg.queries import from_json
 from privacy_kg.store import open_store
 
+DBA = {"PRIVACY_KG_USER": servers.VIRTUOSO_USER, "PRIVACY_KG_PASSWORD": servers.VIRTUOSO_PASSWORD}  # a test Virtuoso's account
+
 # `load` pushes the current graphs, not kg/history: the queries that compare versions are checked on the
 # embedded store and rdflib instead (tests/test_queries.py, tests/test_version_queries.py)
 STORED_QUERIES = [q.name for q in queries.load_all(REPO / "queries") if not q.history]

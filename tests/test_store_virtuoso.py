@@ -8,10 +8,8 @@ from __future__ import annotations
 import pytest
 
 from privacy_kg import servers
-from store_helpers import (STORED_QUERIES, assert_same_answers, cli, copy_export, embedded_answers,
+from store_helpers import (DBA, STORED_QUERIES, assert_same_answers, cli, copy_export, embedded_answers,
                            export_counts, load_args, require_virtuoso, server_counts)
-
-DBA = {"PRIVACY_KG_USER": servers.VIRTUOSO_USER, "PRIVACY_KG_PASSWORD": servers.VIRTUOSO_PASSWORD}
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,8 @@ import shutil
 import pytest
 
 from privacy_kg import servers
-from store_helpers import (assert_same_answers, cli, copy_export, embedded_answers, export_counts, graph_counts,
+from store_helpers import (DBA, assert_same_answers, cli, copy_export, embedded_answers, export_counts, graph_counts,
                            require_virtuoso)
-
-DBA = {"PRIVACY_KG_USER": servers.VIRTUOSO_USER, "PRIVACY_KG_PASSWORD": servers.VIRTUOSO_PASSWORD}
 
 
 @pytest.fixture(scope="module")

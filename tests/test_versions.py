@@ -72,22 +72,17 @@ def _break(project, breakage: str) -> str:
     if breakage == "missing text":
         (versions / V1 / "policy.txt").unlink()
         return f"{versions / V1 / 'policy.txt'}: policy text is missing"
-    if breakage == "archived_on differs":
-        meta = versions / V1 / "metadata.yaml"
-        meta.write_text(meta.read_text().replace(f"archived_on: {V1}", "archived_on: 2019-03-02"))
-        return f"{meta}:7: archived_on 2019-03-02 differs from the version folder's date {V1}"
-    if breakage == "archived_on missing":
-        meta = versions / V1 / "metadata.yaml"
-        meta.write_text(meta.read_text().replace(f"archived_on: {V1}", "archived_on: null"))
-        return f"{meta}:7: archived_on is required in an earlier version's metadata"
-    if breakage == "current undated":
-        meta = folder / "metadata.yaml"
-        meta.write_text(meta.read_text().replace(f"archived_on: {CURRENT}", "archived_on: null"))
-        return f"{meta}:7: archived_on is required when the company has earlier versions"
-    if breakage == "current not the newest":
-        meta = folder / "metadata.yaml"
-        meta.write_text(meta.read_text().replace(f"archived_on: {CURRENT}", "archived_on: 2020-01-01"))
-        return f"{meta}:7: archived_on 2020-01-01 is not after the latest earlier version"
+    edits = {  # breakage: (the metadata file, what it says, what it is made to say, the error)
+        "archived_on differs": (versions / V1, V1, "2019-03-02", "archived_on 2019-03-02 differs from the version folder's date " + V1),
+        "archived_on missing": (versions / V1, V1, "null", "archived_on is required in an earlier version's metadata"),
+        "current undated": (folder, CURRENT, "null", "archived_on is required when the company has earlier versions"),
+        "current not the newest": (folder, CURRENT, "2020-01-01", "archived_on 2020-01-01 is not after the latest earlier version"),
+    }
+    if breakage in edits:
+        where, was, now, error = edits[breakage]
+        meta = where / "metadata.yaml"
+        meta.write_text(meta.read_text().replace(f"archived_on: {was}", f"archived_on: {now}"))
+        return f"{meta}:7: {error}"
     if breakage == "nested versions":
         (versions / V1 / "versions").mkdir()
         return f"{versions / V1 / 'versions'}: a version folder holds no versions of its own"
