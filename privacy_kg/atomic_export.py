@@ -139,18 +139,40 @@ def switch(folder: Path, outputs: dict[str, bytes], earlier: set[str]) -> list[s
     """Switch `folder` to hold `outputs` (relative path -> bytes) in one atomic step, deleting the files of
     `earlier` (what the previous run wrote) that `outputs` no longer has; nothing else in the folder is
     touched. Returns the paths changed or deleted."""
-    folder = Path(folder)
-    settle(folder)
-    changed = sorted(rel for rel, data in outputs.items() if not _holds(folder / rel, data))
-    gone = sorted(set(earlier) - set(outputs))
-    generation = Generation(folder)
-    try:
-        for rel in changed:
-            generation.add(rel, outputs[rel])
-        generation.commit(changed, gone)
-    finally:
-        generation.discard()
-    return changed + gone
+    with Switch(folder) as staged:
+        for rel in sorted(outputs):
+            staged.add(rel, outputs[rel])
+        return staged.commit(earlier)
+
+
+class Switch:
+    """`switch` fed one file at a time, for a writer whose outputs do not all fit in memory at once: each new
+    or changed file is staged as it comes; `commit` switches the folder to the files added (deleting those
+    of `earlier` not added), and leaving the `with` block without a commit leaves the folder as it was."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        settle(self.folder)
+        self.generation = Generation(self.folder)
+        self.added: set[str] = set()
+        self.changed: list[str] = []
+
+    def add(self, rel: str, data: bytes) -> None:
+        self.added.add(rel)
+        if not _holds(self.folder / rel, data):
+            self.generation.add(rel, data)
+            self.changed.append(rel)
+
+    def commit(self, earlier: set[str]) -> list[str]:
+        gone = sorted(set(earlier) - self.added)
+        self.generation.commit(self.changed, gone)
+        return sorted(self.changed) + gone
+
+    def __enter__(self) -> "Switch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.generation.discard()
 
 
 def _holds(path: Path, data: bytes) -> bool:

@@ -169,6 +169,17 @@ def map_company(company: Company, vocab: Vocabulary, keys) -> set[tuple]:
     return {(term(s), term(p), term(o)) for s, p, o in all_triples(company, vocab, keys)}
 
 
+def closure_of(asserted: set[tuple], slug: str, vocab: Vocabulary) -> tuple[set[tuple], list]:
+    """What OWL 2 RL adds to a company's asserted triples, and its problems (a clash): the compiled fast
+    path, or owlrl when it must decide (and explain a clash)."""
+    namespace = str(ID[slug])
+    fast = close_triples(asserted, vocab.graph, namespace)
+    if fast is not None:
+        return fast
+    closure = close(to_graph(asserted, company_namespaces(slug)), vocab.graph, namespace)
+    return {(term(s), term(p), term(o)) for s, p, o in closure.inferred}, closure.problems
+
+
 def to_graph(triples: set[tuple], namespaces: rdfwrite.Namespaces) -> Graph:
     g = Graph()
     for ns, prefix in namespaces.prefix_of.items():
@@ -198,17 +209,11 @@ def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, share
         company = CompanyLoader(vocab, keys, problems).load(corpus_dir / unit.key, unit.slug, unit.version)
         if problems or company is None:
             return CompanyOutput(unit.slug, b"", b"", b"", [], problems, version=unit.version)
-    slug, namespace = company.slug, str(ID[company.slug])
+    slug = company.slug
     asserted = map_company(company, vocab, keys)
     seconds = {"map": time.process_time() - clock}
     clock = time.process_time()
-    fast = close_triples(asserted, vocab.graph, namespace)
-    if fast is None:  # owlrl decides (and explains a clash)
-        namespaces = company_namespaces(slug)
-        closure = close(to_graph(asserted, namespaces), vocab.graph, namespace)
-        inferred, problems = {(term(s), term(p), term(o)) for s, p, o in closure.inferred}, closure.problems
-    else:
-        inferred, problems = fast
+    inferred, problems = closure_of(asserted, slug, vocab)
     seconds["closure"] = time.process_time() - clock
     clock = time.process_time()
     unit = Unit(slug, company.version, company.previous)

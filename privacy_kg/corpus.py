@@ -81,6 +81,7 @@ class Company:
     version: str | None = None  # YYYY-MM-DD of an earlier version (corpus/<slug>/versions/<date>/); None: current
     previous: str | None = None  # the date of the version this one revises, if the corpus has it
     carried: bool = False  # its clauses.yaml was written by `privacy-kg carry` (its header is still there)
+    source: str | None = None  # where its text is, when not corpus/<label>/policy.txt (an import's own file)
 
     @property
     def recorded(self) -> str | None:

@@ -83,7 +83,7 @@ def company_triples(company: Company) -> Iterator[Triple]:
             yield policy, prop, URIRef(meta[key]) if prop == DCTERMS.license else _literal(meta[key], datatype)
     yield from _ota_triples(policy, meta)
     yield text, RDF.type, PK.PolicyText
-    yield text, DCTERMS.source, Literal(f"corpus/{company.label}/policy.txt")
+    yield text, DCTERMS.source, Literal(company.source or f"corpus/{company.label}/policy.txt")
     yield text, DCTERMS["format"], Literal(meta.get("format", "text/plain"))
     yield text, PK.textSha256, Literal(company.text_sha256)
     yield text, PK.characterCount, Literal(len(company.text), datatype=XSD.nonNegativeInteger)

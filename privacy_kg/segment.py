@@ -7,6 +7,7 @@ verbatim and always found again by the corpus checker."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # A line that is only table rules, pipes, dashes, bullets or markdown emphasis.
@@ -52,6 +53,12 @@ def clean(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def sentence_key(text: str) -> str:
+    """What a sentence says, whatever its capture: NFKC, without Markdown, links' targets and runs of
+    whitespace (clean). Two sentences with the same key are drafted alike, so each key is classified once."""
+    return clean(unicodedata.normalize("NFKC", text))
 
 
 def is_debris(line: str) -> bool:
@@ -127,29 +134,50 @@ def is_clause(span: Span) -> bool:
     return len(_WORD.findall(clean(span.text))) >= MIN_WORDS
 
 
-def blocks(text: str) -> list[Block]:
+_SKIP, _TITLE, _BULLETED, _TEXT = range(4)
+
+
+def _line_kind(line: str) -> int:
+    if not line.strip() or is_debris(line):
+        return _SKIP
+    if _is_title(line):
+        return _TITLE
+    return _BULLETED if _BULLET.match(line) else _TEXT
+
+
+def blocks(text: str, memo: dict | None = None) -> list[Block]:
     """Paragraphs (runs of text lines; a bullet starts a new one), each with the sentences that are
-    clauses and the last title seen before it. Title lines and debris lines end a paragraph."""
+    clauses and the last title seen before it. Title lines and debris lines end a paragraph.
+
+    `memo` (a dict kept across calls) remembers what each line is and where each paragraph's clauses are,
+    both functions of their own text only: the versions of one policy repeat most of them."""
     found: list[Block] = []
     heading: str | None = None
     run: list[Span] = []
+    memo = {} if memo is None else memo
 
     def close() -> None:
         if run:
             span = Span(run[0].start, run[-1].end, text[run[0].start:run[-1].end])
-            clauses = tuple(s for s in sentences(text, span.start, span.end) if is_clause(s))
-            if clauses:
-                found.append(Block(span, heading, clauses))
+            where = memo.get(("paragraph", span.text))
+            if where is None:
+                where = memo[("paragraph", span.text)] = tuple(
+                    (s.start - span.start, s.end - span.start) for s in sentences(text, span.start, span.end) if is_clause(s))
+            if where:
+                found.append(Block(span, heading, tuple(Span(span.start + a, span.start + b, span.text[a:b]) for a, b in where)))
             run.clear()
 
     for line in _lines(text):
-        if not line.text.strip() or is_debris(line.text):
+        kind = memo.get(("line", line.text))
+        if kind is None:
+            kind = memo[("line", line.text)] = _line_kind(line.text)
+        if kind == _SKIP:
             close()
-        elif _is_title(line.text):
+        elif kind == _TITLE:
             close()
             heading = clean(_unbullet(line.text)) or heading
         else:
-            if _BULLET.match(line.text):
+            if kind == _BULLETED:
                 close()
             run.append(line)
     close()

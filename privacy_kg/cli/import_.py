@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from privacy_kg.build import InconsistencyError
+from privacy_kg.build import InconsistencyError, digest
+from privacy_kg.cli.tag import ModelsOption
+from privacy_kg.ontology import ONTOLOGY_FILE
+from privacy_kg.statement_keys import KEYS_FILE
 from privacy_kg.cli.common import DEFAULT_JOBS, LOCAL, ExecutorOption, JobsOption, RootOption, err, executor, fail_on_input_error, out, project
 from privacy_kg import owned_folders
 from privacy_kg.opp115 import importer
@@ -89,19 +92,71 @@ def ota(
     root: RootOption = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default: local/ota in the project; git-ignored).")] = None,
     flap_days: Annotated[int, typer.Option("--flap-days", help="A text that returns to an earlier one within this many days is flapping.")] = ota_history.FLAP_DAYS,
+    drafts: Annotated[bool, typer.Option("--drafts/--no-drafts", help="Draft every kept version with the trained tagger model (each distinct sentence classified once) into quads/ and history/.")] = True,
+    models: ModelsOption = None,
+    jobs: JobsOption = DEFAULT_JOBS,
+    executor_spec: ExecutorOption = LOCAL,
 ) -> None:
     """Import every version of each service's Privacy Policy.md: classify the commits, collapse identical
-    texts, skip flapping; write <service>/history.json, <service>/versions/NNNN.md and import-report.json."""
-    target = (out_dir or project(root).root / "local" / "ota").resolve()
+    texts, skip flapping; write <service>/history.json, <service>/versions/NNNN.md and import-report.json.
+    With a trained model (`privacy-kg tagger train`), also machine drafts of every kept version: quads/
+    (each service's latest version, for --extra-kg) and history/ (each service's versions in one graph)."""
+    from privacy_kg.ota import drafts as ota_drafts
+    from privacy_kg.tagger.store import MODEL_FILE, models_dir
+
+    proj = project(root)
+    target = (out_dir or proj.root / "local" / "ota").resolve()
     started = time.monotonic()
     try:
         results = ota_importer.read(repository, service, flap_days)
     except InputError as error:
         fail_on_input_error(error)
     files = ota_importer.outputs(results, str(repository), flap_days)
-    changed = ota_importer.write(target, files)
     report = json.loads(files[ota_importer.REPORT_FILE])
+    model_file = (models or models_dir(proj.root)) / MODEL_FILE
+    staged, note = None, ""
+    if not drafts:
+        report["drafts"] = {"skipped": "--no-drafts"}
+    elif not model_file.is_file():
+        report["drafts"] = {"skipped": f"no trained model at {model_file}"}
+        note = (f"\ndrafts skipped: no trained model at {model_file}; train one with "
+                "`privacy-kg tagger train --opp115 PATH --no-embeddings`, then import again")
+    else:
+        try:
+            model = ota_drafts.model_info(model_file)
+        except InputError as error:
+            fail_on_input_error(error)
+        settings = ota_drafts.Settings(str(model_file), str(proj.ontology_dir), str(proj.mappings_dir),
+                                       digest([proj.ontology_dir / ONTOLOGY_FILE, proj.mappings_dir / KEYS_FILE]))
+        with Progress(TextColumn("drafting {task.fields[stage]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("", total=None, stage="")
+            with executor(jobs, executor_spec) as pool:
+                staged, report["drafts"] = ota_importer.draft(
+                    results, target, settings, model, pool,
+                    progress=lambda stage, done, total: bar.update(task, completed=done, total=total, stage=stage))
+        d = report["drafts"]
+        note = (f"\ndrafts ({model.name}): {d['sentences']['total']} sentences, {d['sentences']['distinct']} distinct, "
+                f"each classified once; {d['sentences']['statements']} proposed statements; history "
+                f"{d['representation']['history_quads']} quads (a full graph per version: "
+                f"{d['representation']['full_graph_per_version_quads']})")
+    report["seconds"] = round(time.monotonic() - started, 1)
+    report["peak_rss_mb"] = peak_rss_mb()
+    files[ota_importer.REPORT_FILE] = ota_importer._json(report)
+    try:
+        changed = ota_importer.write(target, files, staged)
+    finally:
+        if staged is not None:
+            staged.generation.discard()
     out.print(f"imported {report['services']} services: {report['versions_seen']} versions seen, {report['versions_kept']} kept "
               f"({report['substantive_changes']} substantive changes), {report['skipped']['total']} skipped, into {target} "
-              f"in {time.monotonic() - started:.0f} s: {len(changed)} file(s) changed; details in {target / ota_importer.REPORT_FILE}",
-              highlight=False)
+              f"in {report['seconds']:.0f} s: {len(changed)} file(s) changed; details in {target / ota_importer.REPORT_FILE}"
+              + note, highlight=False)
+
+
+def peak_rss_mb() -> dict:
+    """Peak resident memory of this process and of its largest child (a local pool's worker), in MB."""
+    import resource
+
+    return {"client": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}

@@ -7,7 +7,11 @@ Modality comes from the cue rules. Every other key whose values are ontology ter
 recipients, rights, legal_basis, destinations, transfer_mechanisms...: the statement-key table decides)
 is proposed when its lexicon finds a term in the clause; the clause's words describe each of its
 statements alike. Clauses with no label above the threshold are left out: explanatory sentences are
-not tagged."""
+not tagged.
+
+`alone=True` drafts each sentence from its own words only (segment.sentence_key: no paragraph, no position),
+so the draft of a sentence is a function of its key: the Open Terms Archive import classifies each distinct
+key once for every version and service that holds it (privacy_kg.ota.drafts)."""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from privacy_kg.tagger.labels import LabelMap
 from privacy_kg.tagger.lexicon import Lexicons, Match
 from privacy_kg.tagger.modality import Modality, ModalityCues
 from privacy_kg.tagger.model import CategoryModel
-from privacy_kg.segment import Block, Span, blocks, clean
+from privacy_kg.segment import Block, Span, blocks, clean, sentence_key
 from privacy_kg.statement_keys import KeySpec
 
 SENTENCE_WEIGHT = 0.5  # a clause's label probability: this much from the sentence, the rest from its paragraph
@@ -107,8 +111,10 @@ def occurrence(text: str, span: Span) -> int | None:
 
 
 class Tagger:
-    def __init__(self, model: CategoryModel, vocab: Vocabulary, keys: dict[str, KeySpec], threshold: float = DRAFT_THRESHOLD):
+    def __init__(self, model: CategoryModel, vocab: Vocabulary, keys: dict[str, KeySpec], threshold: float = DRAFT_THRESHOLD,
+                 alone: bool = False):
         self.model = model
+        self.alone = alone
         self.threshold = threshold
         self.vocab = vocab
         self.keys = keys
@@ -120,6 +126,10 @@ class Tagger:
         """Per block, one row per clause: the mix of the clause's and its paragraph's label probabilities."""
         if not found:
             return []
+        if self.alone:
+            P = self.model.predict_proba_alone([sentence_key(s.text) for b in found for s in b.sentences])
+            bounds = np.cumsum([0] + [len(b.sentences) for b in found])
+            return [P[bounds[i]:bounds[i + 1]] for i in range(len(found))]
         paragraphs = [clean(f"{b.heading}. {b.span.text}" if b.heading else b.span.text) for b in found]
         sentences = [[clean(s.text) for s in b.sentences] for b in found]
         P_par = self.model.predict_proba([paragraphs])  # the policy as one document of paragraphs
@@ -164,21 +174,32 @@ class Tagger:
                                        f'cue "{modality.cue}"' if modality.cue else "no negation or hedge")])]
         return DraftStatement(label, round(float(p), 2), tags + attributes)
 
+    def statements(self, words: str, row: np.ndarray) -> list[DraftStatement]:
+        """The statements of a clause whose words are `words` and label probabilities `row`, most probable
+        label first; none when no label reaches the threshold."""
+        chosen = [(self.model.labels[k], row[k]) for k in np.argsort(-row) if row[k] >= self.threshold]
+        if not chosen:
+            return []
+        modality = self.cues.classify(words)
+        attributes = self.attributes(words, modality, self.lexicons.match(words))
+        return [self.statement(label, p, words, modality, attributes) for label, p in chosen]
+
+    def draft_sentences(self, keys: list[str]) -> list[list[DraftStatement]]:
+        """Each sentence key (segment.sentence_key) drafted alone: its statements, [] when it states none."""
+        if not keys:
+            return []
+        return [self.statements(key, row) for key, row in zip(keys, self.model.predict_proba_alone(keys))]
+
     def tag(self, text: str, slug: str) -> Draft:
         found = blocks(text)
         draft = Draft(slug, segments=sum(len(b.sentences) for b in found))
         taken: set[str] = set()
         for block, rows in zip(found, self.probabilities(found)):
             for span, row in zip(block.sentences, rows):
-                chosen = [(self.model.labels[k], row[k]) for k in np.argsort(-row) if row[k] >= self.threshold]
-                if not chosen:
-                    continue
-                words = clean(span.text)
-                modality = self.cues.classify(words)
-                attributes = self.attributes(words, modality, self.lexicons.match(words))
-                statements = [self.statement(label, p, words, modality, attributes) for label, p in chosen]
-                draft.clauses.append(DraftClause(clause_id(span.text, taken), span, occurrence(text, span),
-                                                 statements, round(float(chosen[0][1]), 2)))
+                statements = self.statements(sentence_key(span.text) if self.alone else clean(span.text), row)
+                if statements:
+                    draft.clauses.append(DraftClause(clause_id(span.text, taken), span, occurrence(text, span),
+                                                     statements, statements[0].confidence))
         return draft
 
 

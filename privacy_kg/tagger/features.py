@@ -15,6 +15,7 @@ from privacy_kg.tagger.embeddings import Encoder
 
 NEIGHBOUR_WEIGHT = 0.5
 CHAR_FEATURES = 60_000
+NEUTRAL_POSITION = (0.5, 0.0, 0.0)  # relative position, is first, is last: a sentence read without its policy
 
 
 def _positions(docs: Sequence[Sequence[str]]) -> np.ndarray:
@@ -70,6 +71,16 @@ class Featurizer:
             parts += [sp.csr_matrix(vectors),
                       sp.csr_matrix(NEIGHBOUR_WEIGHT * _shifted(vectors, sizes, -1)),
                       sp.csr_matrix(NEIGHBOUR_WEIGHT * _shifted(vectors, sizes, 1))]
+        return sp.hstack(parts).tocsr()
+
+    def transform_alone(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """One row per text, each read on its own: its words (and embedding), a neutral position (the body of
+        a policy: neither first nor last) and no neighbours, so a text gets the same row wherever it sits."""
+        parts = [self.words.transform(texts), self.chars.transform(texts),
+                 sp.csr_matrix(np.tile(np.array(NEUTRAL_POSITION, dtype=np.float32), (len(texts), 1)))]
+        if self.encoder is not None:
+            vectors = self.encoder.encode(list(texts))
+            parts += [sp.csr_matrix(vectors), sp.csr_matrix(np.zeros_like(vectors)), sp.csr_matrix(np.zeros_like(vectors))]
         return sp.hstack(parts).tocsr()
 
     def __getstate__(self):

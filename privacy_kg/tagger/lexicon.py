@@ -81,6 +81,16 @@ def phrase_pattern(phrase: str, inflect: bool = True) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
 
 
+def _needle(phrase: str) -> str:
+    """Lower-cased text that every match of phrase_pattern(phrase) holds: its first word, less the ending
+    that _inflected varies when it is also the last word."""
+    tokens = re.findall(r"[\w']+|[^\w\s]", normalise(phrase))
+    first = tokens[0]
+    if len(tokens) == 1 and _inflected(first) != re.escape(first) and first[-1] in "ey":
+        first = first[:-1]
+    return first.lower()
+
+
 def _confidence(phrase: str, is_label: bool) -> float:
     """Longer phrases are more specific, and a term's own label more telling than a synonym."""
     words = len(phrase.split())
@@ -101,12 +111,22 @@ class Lexicon:
                 if phrase.strip():
                     entries.append((term, phrase, phrase_pattern(phrase), _confidence(phrase, is_label)))
         self.entries = entries
+        self.by_needle: dict[str, list[tuple]] = {}  # entries grouped by what their matches must hold
+        for entry in entries:
+            self.by_needle.setdefault(_needle(entry[1]), []).append(entry)
 
     def match(self, text: str) -> list[Match]:
         """The terms the text names, most specific first, one per term (its best match)."""
         text = normalise(text)
+        # An ASCII text holds a phrase's match only if it holds the phrase's first word (lower-cased): most
+        # patterns are skipped with a substring test (Unicode case folding is not that simple: no skipping).
+        if text.isascii():
+            folded = text.lower()
+            entries = [e for needle, group in self.by_needle.items() if needle in folded for e in group]
+        else:
+            entries = self.entries
         found = [Match(term, phrase, m.start(), m.end(), conf)
-                 for term, phrase, pattern, conf in self.entries
+                 for term, phrase, pattern, conf in entries
                  for m in pattern.finditer(text)]
         kept: list[Match] = []
         for m in sorted(found, key=lambda m: (-(m.end - m.start), m.start, -m.confidence)):

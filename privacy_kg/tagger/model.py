@@ -83,7 +83,13 @@ class CategoryModel:
 
     def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
         """One row per segment (documents in order), one column per label."""
-        X = self.featurizer.transform(docs)
+        return self._proba(self.featurizer.transform(docs))
+
+    def predict_proba_alone(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, each classified on its own (Featurizer.transform_alone): a function of the text only."""
+        return self._proba(self.featurizer.transform_alone(texts))
+
+    def _proba(self, X) -> np.ndarray:
         P = np.zeros((X.shape[0], len(self.labels)))
         for k, clf in enumerate(self.classifiers):
             P[:, k] = clf.predict_proba(X)[:, 1] if clf is not None else self.constants[k]
