@@ -6,6 +6,7 @@ thread each, 127.0.0.1 only) and hands to build and validate as `dask://HOST:POR
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,8 +35,10 @@ def executor_spec(executor: str, jobs: int, rows: list[dict], n: int, measured) 
     except ImportError:
         raise SystemExit("--executor dask-local needs dask.distributed: pip install -e '.[bench]'") from None
     with measured(rows, f"{DASK_LOCAL}: LocalCluster start", companies=n, executor=DASK_LOCAL) as row:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        with warnings.catch_warnings():  # its HTTP server (on 127.0.0.1) takes another port when 8787 is taken
+            warnings.filterwarnings("ignore", message="Port 8787 is already in use")
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None)
         with Client(cluster, set_as_default=False) as client:
             for module in WARM:
                 client.run(importlib.import_module, module)

@@ -183,7 +183,7 @@ def _ratio(x: float, lower_bound: bool) -> float | str:
 # -- one N -------------------------------------------------------------------------------------------
 
 def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: int, executor: str = LOCAL,
-          compare: bool = False, on_virtuoso: bool = False, buffers: int = virtuoso.BUFFERS) -> list[dict]:
+          compare: bool = False, on_virtuoso: bool = False, virtuoso_gb: float = virtuoso.MEMORY_GB) -> list[dict]:
     rows: list[dict] = []
     root = work / f"n{n}"
     with measured(rows, "generate synthetic corpus", companies=n):
@@ -236,7 +236,7 @@ def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: i
     quads = next(r["triples"] for r in rows if r["stage"] == REFERENCE_LOAD)
     disk_store_stages(rows, project, n, measured, memory_times=dict(times), quads=quads)
     if on_virtuoso:
-        virtuoso.stages(rows, project, n, measured, loaders=jobs, buffers=buffers)
+        virtuoso.stages(rows, project, n, measured, loaders=jobs, memory_gb=virtuoso_gb)
     stages = [r for r in rows if r["stage"] in PIPELINE]
     rows.append({"stage": "end to end: build, write, validate, load, queries", "companies": n, "triples": triples,
                  "wall_s": round(sum(r["wall_s"] for r in stages), 3), "cpu_s": round(sum(r["cpu_s"] for r in stages), 3),
@@ -336,8 +336,8 @@ def main() -> None:
     parser.add_argument("--compare-executors", action="store_true",
                         help="also build and validate on the other executor; report dask's overhead")
     parser.add_argument("--virtuoso", action="store_true", help="bulk load the export into a hermetic Virtuoso, query it")
-    parser.add_argument("--virtuoso-buffers", type=int, default=virtuoso.BUFFERS,
-                        help="Virtuoso's NumberOfBuffers (8 KB pages; about 85,000 per GB)")
+    parser.add_argument("--virtuoso-memory-gb", type=float, default=virtuoso.MEMORY_GB,
+                        help="Virtuoso's address-space cap; half of it is its page cache (NumberOfBuffers)")
     args = parser.parse_args()
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "load_avg_at_start": os.getloadavg()}
@@ -345,7 +345,7 @@ def main() -> None:
     everything = []
     for n in args.n or DEFAULT_N:
         rows = run_n(n, args.work, args.jobs, args.baselines, args.baseline_timeout, args.seed, args.executor,
-                     args.compare_executors, args.virtuoso, args.virtuoso_buffers)
+                     args.compare_executors, args.virtuoso, args.virtuoso_memory_gb)
         everything += rows
         ahead = project_to_a_million(rows, n, args.executor)
         stamp = time.strftime("%Y%m%dT%H%M%S")
