@@ -10,6 +10,7 @@ the same folder (the loaded database), so the other queries still run."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import statistics
 import time
@@ -64,6 +65,8 @@ def stages(rows: list[dict], project: Project, n: int, measured, loaders: int, m
 def _queries(rows: list[dict], project: Project, n: int, measured, server: servers.Server, start) -> servers.Server:
     """Every stored query on the current graphs, timed; the server restarted after a query that ended it."""
     times, failed, restarts = {}, {}, []
+    # rdflib logs a traceback for each literal it cannot convert (Virtuoso's xsd:duration values): thousands
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     with measured(rows, QUERIES, companies=n) as row:
         for q in queries.load_all(project.queries_dir):
             if q.history:
