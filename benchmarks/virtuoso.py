@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 import statistics
 import time
 
@@ -76,7 +77,7 @@ def _queries(rows: list[dict], project: Project, n: int, measured, server: serve
                 queries.run_endpoint(server.query_url, q, timeout=QUERY_SECONDS + 60)
             except Exception as error:  # noqa: BLE001 - a query the store cannot run is reported, not fatal
                 failed[q.name] = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
-                if not server.running():
+                if _ended(server):
                     failed[q.name] = f"ended the server (exit {server.stop()}): {failed[q.name]}"
                     restarted = time.perf_counter()
                     server = start()
@@ -94,3 +95,12 @@ def _queries(rows: list[dict], project: Project, n: int, measured, server: serve
         row["failed"] = failed
         row["note"] += f"; {len(failed)} failed: " + ", ".join(failed)
     return server
+
+
+def _ended(server: servers.Server, grace: float = 5) -> bool:
+    """Whether the server died of the query: a crash closes the connection a moment before the process exits."""
+    try:
+        server.process.wait(grace)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
