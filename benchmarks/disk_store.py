@@ -30,11 +30,12 @@ ONE_CHANGED = "one company changed: store synced"
 
 
 def stages(rows: list[dict], project: Project, n: int, measured, changes: int = 1, many: int = 0,
-           memory_times: dict[str, float] | None = None) -> None:
-    """Append the on-disk store's rows; `measured` is benchmarks.run's timing context manager."""
+           memory_times: dict[str, float] | None = None, quads: int | None = None) -> None:
+    """Append the on-disk store's rows; `measured` is benchmarks.run's timing context manager; `quads`, when
+    known (the export's count), gives the first fill's rate."""
     db = project.root / "disk-store"
     shutil.rmtree(db, ignore_errors=True)
-    with measured(rows, FIRST_FILL, companies=n) as row:
+    with measured(rows, FIRST_FILL, quads, companies=n) as row:
         report = disk_store.sync(db, export_files(project.kg_dir))
         row["graphs"] = report.graphs
     store = open_store(project.kg_dir, db)

@@ -1,14 +1,20 @@
 """The scale benchmark: every stage of the pipeline on N synthetic companies, against the naive baselines.
 
     python -m benchmarks.run                      # N = 10, 100, 1000, 10000
-    python -m benchmarks.run -n 100 --baselines 0 # CI: N = 100, no naive baselines
+    python -m benchmarks.run -n 100 --baselines 0 # CI: N = 100, no naive baselines (and again with --executor dask-local)
+    python -m benchmarks.run -n 10000 -n 100000 --executor dask-local --compare-executors --virtuoso --baselines 0
+                                                  # the full run to 100,000 companies (issue 19)
 
 Per N: a synthetic project (benchmarks/synthetic.py) in --work; then the stages, each timed for wall
 time, CPU time (this process and its workers), peak RSS (process tree, sampled) and triples/s:
-  build      `privacy-kg build` as a whole (per-company work on a process pool of --jobs workers), and
-             inside it, from the workers' CPU clocks: map (load + check + map), closure, export
+  build      `privacy-kg build` as a whole (per-company work on --executor: `local`, a process pool of --jobs
+             workers, or `dask-local`, a dask.distributed LocalCluster of --jobs one-thread worker processes on
+             127.0.0.1 that the benchmark starts and stops: benchmarks/cluster.py), and inside it, from the
+             workers' CPU clocks: map (load + check + map), closure, export
   write      staged files renamed into kg/ (the merged Turtle and N-Quads are assembled in build)
-  validate   `privacy-kg validate` (SHACL + consistency per company, pool)
+  validate   `privacy-kg validate` (SHACL + consistency per company, on --executor)
+  compare    with --compare-executors: build and validate again on the other executor, and dask's overhead
+             (wall of dask-local / local, build + validate; the target: within 15%)
   reference  Oxigraph's bulk load of kg/quads/ into an on-disk store: the yardstick (x_load = 1)
   load       the embedded store as `privacy-kg query` opens it (pyoxigraph, in memory)
   queries    every stored query on that store (each timed; median and max reported)
@@ -16,9 +22,13 @@ time, CPU time (this process and its workers), peak RSS (process tree, sampled) 
   on-disk    the on-disk store (`--store`, privacy_kg.disk_store): first fill, every stored query (median
              ratio to the in-memory store), one company changed and rebuilt: store synced
              (benchmarks/disk_store.py; it runs alone on a built project too)
+  Virtuoso   with --virtuoso: a hermetic Virtuoso, `load --bulk` of the export (counts verified), every stored
+             query on its endpoint (benchmarks/virtuoso.py); skipped with a message without virtuoso-t
   end to end the sum of build, write, validate, load and queries (the reference is not part of it)
 and, where they finish within --baseline-timeout seconds and N <= --baselines, the naive runs on the whole
 graph: pyshacl, owlrl, rdflib SPARQL (every stored query), with the ratio to the pipeline's stage.
+and a projection to 1,000,000 policies on 64 cores from the per-company CPU costs of build and validate and
+the stores' load rates (benchmarks/projection.py).
 Results: benchmarks/results/<timestamp>-n<N>.json and a CSV of all rows, plus a printed table."""
 
 from __future__ import annotations
@@ -42,22 +52,28 @@ import psutil
 import pyoxigraph as ox
 import yaml
 
-from benchmarks.disk_store import stages as disk_store_stages
+from benchmarks import cluster, virtuoso
+from benchmarks.disk_store import FIRST_FILL, stages as disk_store_stages
+from benchmarks.projection import projection, text as projection_text
 from benchmarks.synthetic import make_project
 from privacy_kg import build as building, queries, store as stores, validate as validation
+from privacy_kg.executors import LOCAL, open_executor
 from privacy_kg.project import Project
 from privacy_kg.yaml_input import load_plain
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE_LOAD = "reference: Oxigraph bulk load, on disk"
-PIPELINE = ("build (map + closure + export)", "write kg/", "validate (SHACL + consistency)",
-            "load (embedded store, in memory)", "queries (all stored, embedded store)")
+BUILD, VALIDATE = "build (map + closure + export)", "validate (SHACL + consistency)"
+PIPELINE = (BUILD, "write kg/", VALIDATE, "load (embedded store, in memory)", "queries (all stored, embedded store)")
+COMPARE = "compare: "  # the other executor's build and validate (--compare-executors): not in the totals
+NOT_STAGES = ("generate", "baseline", "end to end", cluster.DASK_LOCAL, cluster.OVERHEAD)  # no x_load
 DEFAULT_N = (10, 100, 1000, 10000)
 
 
 @contextmanager
 def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
-    """Wall, CPU (self + reaped children) and peak RSS of the process tree during the block."""
+    """Wall, CPU (the process tree: a LocalCluster's workers live on) and peak RSS of the process tree during
+    the block; client_cpu_s: this process's own CPU (threads included)."""
     me = psutil.Process()
     peak = [0]
     done = threading.Event()
@@ -73,7 +89,7 @@ def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    cpu0 = _cpu()
+    cpu0, own0 = _cpu(), _own_cpu()
     wall0 = time.perf_counter()
     row = {"stage": name, **extra}
     try:
@@ -82,7 +98,8 @@ def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
         wall = time.perf_counter() - wall0
         done.set()
         sampler.join()
-        row.update(wall_s=round(wall, 3), cpu_s=round(_cpu() - cpu0, 3), peak_rss_mb=round(peak[0] / 2**20, 1))
+        row.update(wall_s=round(wall, 3), cpu_s=round(_cpu() - cpu0, 3), client_cpu_s=round(_own_cpu() - own0, 3),
+                   peak_rss_mb=round(peak[0] / 2**20, 1))
         n = row.get("triples", triples)
         if n:
             row["triples"] = n
@@ -91,8 +108,22 @@ def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
 
 
 def _cpu() -> float:
+    """This process, its reaped children, and the live ones (with what they reaped): a process that exits
+    within a block moves from the live sum to RUSAGE_CHILDREN, so differences stay right."""
     s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+    live = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            t = child.cpu_times()
+        except psutil.Error:
+            continue
+        live += t.user + t.system + t.children_user + t.children_system
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime + live
+
+
+def _own_cpu() -> float:
+    s = resource.getrusage(resource.RUSAGE_SELF)
+    return s.ru_utime + s.ru_stime
 
 
 # -- naive baselines, each in a child process with a time limit --------------------------------------
@@ -151,32 +182,34 @@ def _ratio(x: float, lower_bound: bool) -> float | str:
 
 # -- one N -------------------------------------------------------------------------------------------
 
-def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: int) -> list[dict]:
+def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: int, executor: str = LOCAL,
+          compare: bool = False, on_virtuoso: bool = False, virtuoso_gb: float = virtuoso.MEMORY_GB) -> list[dict]:
     rows: list[dict] = []
     root = work / f"n{n}"
     with measured(rows, "generate synthetic corpus", companies=n):
         make_project(root, n, seed)
     shutil.copytree(Path(__file__).resolve().parents[1] / "queries", root / "queries")
     project = Project(root)
-    outputs: list = []
-    with measured(rows, "build (map + closure + export)", companies=n) as row:
-        with ProcessPoolExecutor(jobs) as pool:  # inside the measure: its workers' CPU is counted when they exit
-            result = building.build(project, pool, incremental=False, progress=outputs.append)
-        row["triples"] = sum(c.triples for c in outputs)
-    triples = rows[-1]["triples"]
-    build_wall = rows[-1]["wall_s"]
-    cpu = {k: sum(c.seconds.get(k, 0) for c in outputs) for k in ("map", "closure", "export")}
-    total_cpu = sum(cpu.values()) or 1
-    for k, v in cpu.items():  # the stages inside the build: workers' CPU, wall as their share of the build
-        rows.append({"stage": k, "companies": n, "cpu_s": round(v, 3), "wall_s": round(build_wall * v / total_cpu, 3),
-                     "triples": triples, "triples_per_s": round(triples / (build_wall * v / total_cpu)) if v else None,
-                     "note": "inside build: workers' CPU; wall = its share of the build's wall time"})
-    with measured(rows, "write kg/", triples, companies=n):
-        building.write(project, result)
-    with measured(rows, "validate (SHACL + consistency)", triples, companies=n):
-        with ProcessPoolExecutor(jobs) as pool:
-            checked = validation.validate(project, pool, whole=False)
-        validation.write(project.kg_dir, checked)
+    with cluster.executor_spec(executor, jobs, rows, n, measured) as spec:
+        result, outputs = _build(rows, project, spec, jobs, n, executor)
+        triples = rows[-1]["triples"]
+        build_wall = rows[-1]["wall_s"]
+        cpu = {k: sum(c.seconds.get(k, 0) for c in outputs) for k in ("map", "closure", "export")}
+        total_cpu = sum(cpu.values()) or 1
+        for k, v in cpu.items():  # the stages inside the build: workers' CPU, wall as their share of the build
+            rows.append({"stage": k, "companies": n, "executor": executor, "cpu_s": round(v, 3),
+                         "wall_s": round(build_wall * v / total_cpu, 3), "triples": triples,
+                         "triples_per_s": round(triples / (build_wall * v / total_cpu)) if v else None,
+                         "note": "inside build: workers' CPU; wall = its share of the build's wall time"})
+        with measured(rows, "write kg/", triples, companies=n):
+            building.write(project, result)
+        _validate(rows, project, spec, jobs, n, executor, triples)
+    if compare:  # the same work on the other executor: kg/ is rebuilt byte for byte, so it is not written again
+        second = cluster.other(executor)
+        with cluster.executor_spec(second, jobs, rows, n, measured) as spec:
+            _build(rows, project, spec, jobs, n, second, COMPARE)[0].outputs.discard()
+            _validate(rows, project, spec, jobs, n, second, triples, COMPARE)
+        cluster.overhead(rows, n, (BUILD, VALIDATE))
     db = root / "store"
     shutil.rmtree(db, ignore_errors=True)
     with measured(rows, REFERENCE_LOAD, companies=n) as row:
@@ -200,13 +233,16 @@ def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: i
     rows[-1]["per_query_s"] = {name: round(t, 3) for name, t in times}
     _incremental(rows, project, store, n)
     del store
-    disk_store_stages(rows, project, n, measured, memory_times=dict(times))
+    quads = next(r["triples"] for r in rows if r["stage"] == REFERENCE_LOAD)
+    disk_store_stages(rows, project, n, measured, memory_times=dict(times), quads=quads)
+    if on_virtuoso:
+        virtuoso.stages(rows, project, n, measured, loaders=jobs, memory_gb=virtuoso_gb)
     stages = [r for r in rows if r["stage"] in PIPELINE]
     rows.append({"stage": "end to end: build, write, validate, load, queries", "companies": n, "triples": triples,
                  "wall_s": round(sum(r["wall_s"] for r in stages), 3), "cpu_s": round(sum(r["cpu_s"] for r in stages), 3),
                  "peak_rss_mb": max(r["peak_rss_mb"] for r in stages)})
     for row in rows:
-        if row.get("wall_s") and load_wall and not row["stage"].startswith(("generate", "baseline", "end to end")):
+        if row.get("wall_s") and load_wall and not row["stage"].startswith(NOT_STAGES):
             row["x_load"] = round(row["wall_s"] / load_wall, 2)
     if n <= baselines:
         for name, (fn, stage) in BASELINES.items():
@@ -222,6 +258,32 @@ def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: i
     for row in rows:
         row.setdefault("companies", n)
     return rows
+
+
+def _build(rows: list[dict], project: Project, spec: str, jobs: int, n: int, executor: str, prefix: str = ""):
+    """`privacy-kg build --full --executor SPEC` without the write; the result and each company's output."""
+    outputs: list = []
+    with measured(rows, prefix + BUILD, companies=n, executor=executor) as row:
+        # the pool inside the measure, as the CLI opens it: a local pool's workers' CPU is counted when they exit
+        with open_executor(spec, jobs) as pool:
+            result = building.build(project, pool, incremental=False, progress=outputs.append)
+        row["triples"] = sum(c.triples for c in outputs)
+    return result, outputs
+
+
+def _validate(rows: list[dict], project: Project, spec: str, jobs: int, n: int, executor: str, triples: int,
+              prefix: str = "") -> None:
+    """`privacy-kg validate --executor SPEC`: per company, then the report written into kg/."""
+    with measured(rows, prefix + VALIDATE, triples, companies=n, executor=executor):
+        with open_executor(spec, jobs) as pool:
+            checked = validation.validate(project, pool, whole=False)
+        validation.write(project.kg_dir, checked)
+
+
+def project_to_a_million(rows: list[dict], n: int, executor: str) -> dict:
+    return projection(rows, n, {"build": BUILD, "validate": VALIDATE}, {
+        "on-disk store (--store), first fill": FIRST_FILL, "Oxigraph bulk load (reference)": REFERENCE_LOAD,
+        "Virtuoso load --bulk": virtuoso.BULK_LOAD}, REFERENCE_LOAD, executor)
 
 
 def _triples_loaded(kg_dir: Path, db: Path) -> int:
@@ -248,7 +310,7 @@ def _incremental(rows: list[dict], project: Project, store, n: int) -> None:
 
 # -- output ------------------------------------------------------------------------------------------
 
-COLUMNS = ["companies", "stage", "wall_s", "cpu_s", "peak_rss_mb", "triples", "triples_per_s", "x_load",
+COLUMNS = ["companies", "stage", "executor", "wall_s", "cpu_s", "peak_rss_mb", "triples", "triples_per_s", "x_load",
            "median_query_s", "ratio_to_pipeline", "ratio", "note"]
 
 
@@ -269,17 +331,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--executor", choices=cluster.EXECUTORS, default=LOCAL,
+                        help="where build and validate run: a local pool, or a LocalCluster of --jobs workers")
+    parser.add_argument("--compare-executors", action="store_true",
+                        help="also build and validate on the other executor; report dask's overhead")
+    parser.add_argument("--virtuoso", action="store_true", help="bulk load the export into a hermetic Virtuoso, query it")
+    parser.add_argument("--virtuoso-memory-gb", type=float, default=virtuoso.MEMORY_GB,
+                        help="Virtuoso's address-space cap; half of it is its page cache (NumberOfBuffers)")
     args = parser.parse_args()
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "load_avg_at_start": os.getloadavg()}
     args.out.mkdir(parents=True, exist_ok=True)
     everything = []
     for n in args.n or DEFAULT_N:
-        rows = run_n(n, args.work, args.jobs, args.baselines, args.baseline_timeout, args.seed)
+        rows = run_n(n, args.work, args.jobs, args.baselines, args.baseline_timeout, args.seed, args.executor,
+                     args.compare_executors, args.virtuoso, args.virtuoso_memory_gb)
         everything += rows
+        ahead = project_to_a_million(rows, n, args.executor)
         stamp = time.strftime("%Y%m%dT%H%M%S")
-        (args.out / f"{stamp}-n{n}.json").write_text(json.dumps({"machine": machine, "jobs": args.jobs, "rows": rows}, indent=2) + "\n")
-        print(f"\nN = {n} ({machine['cores']} cores, {args.jobs} workers)\n" + table(rows), flush=True)
+        (args.out / f"{stamp}-n{n}.json").write_text(json.dumps({"machine": machine, "jobs": args.jobs, "executor": args.executor,
+                                                                 "rows": rows, "projection": ahead}, indent=2) + "\n")
+        print(f"\nN = {n} ({machine['cores']} cores, {args.jobs} workers, executor {args.executor})\n" + table(rows)
+              + "\n\n" + projection_text(ahead), flush=True)
         if not args.keep:
             shutil.rmtree(args.work / f"n{n}", ignore_errors=True)
     with open(args.out / f"{time.strftime('%Y%m%dT%H%M%S')}-all.csv", "w", newline="", encoding="utf-8") as f:

@@ -10,7 +10,9 @@ Both bind the loopback interface only, log to a file in their folder, and stop o
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -163,8 +165,8 @@ MaxClientConnections = 10
 CheckpointInterval = 60
 CaseMode = 2
 DirsAllowed = {dirs_allowed}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 
 [HTTPServer]
 ServerPort = {host}:{http_port}
@@ -174,16 +176,20 @@ Charset = UTF-8
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = {query_seconds}
 """
 
 
 def start_virtuoso(folder: Path | None = None, port: int = 0, timeout: float = 90,
-                   dirs_allowed: tuple[Path, ...] = ()) -> Server:
+                   dirs_allowed: tuple[Path, ...] = (), buffers: int = 10000, query_seconds: int = 120,
+                   memory_limit: int | None = None) -> Server:
     """A new Virtuoso database in `folder` (default: a temporary folder, removed on stop), HTTP on
     127.0.0.1:port, SQL (isql) on 127.0.0.1:server.sql_port. Endpoints: /sparql (SPARQL),
     /sparql-graph-crud-auth (Graph Store Protocol, HTTP digest auth dba/dba). The bulk loader reads files
-    in its own folder and in `dirs_allowed`."""
+    in its own folder and in `dirs_allowed`. `buffers`: its page cache in 8 KB pages (Virtuoso's advice:
+    about 85,000 per GB it may use); `query_seconds`: a SPARQL query's time limit; `memory_limit`: its
+    address space in bytes (RLIMIT_AS), so that a query that makes it grow without bound ends the server (a
+    restart on the same folder reopens the database) rather than exhausting a shared machine."""
     binary = virtuoso_binary()
     if binary is None:
         raise ServerError("virtuoso-t is not installed: run .ci/setup-system (Debian virtuoso-opensource)")
@@ -195,15 +201,17 @@ def start_virtuoso(folder: Path | None = None, port: int = 0, timeout: float = 9
     folder.mkdir(parents=True, exist_ok=True)
     sql_port = free_port()
     allowed = ", ".join([".", *(str(Path(d).resolve()) for d in dirs_allowed)])
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(host=HOST, sql_port=sql_port, http_port=port, dirs_allowed=allowed))
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(host=HOST, sql_port=sql_port, http_port=port, dirs_allowed=allowed,
+                                                               buffers=buffers, dirty_buffers=buffers * 3 // 5,
+                                                               query_seconds=query_seconds))
     args = [binary, "+foreground", "+configfile", "virtuoso.ini"]
-    server = _start("virtuoso", args, port, "/sparql", "/sparql-graph-crud-auth", folder, timeout, tmp)
+    server = _start("virtuoso", args, port, "/sparql", "/sparql-graph-crud-auth", folder, timeout, tmp, memory_limit)
     server.sql_port = sql_port
     return server
 
 
 def _start(name: str, args: list[str], port: int, query_path: str, store_path: str, folder: Path | None,
-           timeout: float, tmp: tempfile.TemporaryDirectory | None = None) -> Server:
+           timeout: float, tmp: tempfile.TemporaryDirectory | None = None, memory_limit: int | None = None) -> Server:
     if folder is None:
         tmp = tempfile.TemporaryDirectory(prefix=f"privacy-kg-{name}-")
         folder = Path(tmp.name)
@@ -212,7 +220,7 @@ def _start(name: str, args: list[str], port: int, query_path: str, store_path: s
     with open(folder / "console.log", "wb") as log:
         # the caller's process group, so Ctrl-C and group kills (CI timeouts) reach the server too
         process = subprocess.Popen(args, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   preexec_fn=_die_with_parent)
+                                   preexec_fn=functools.partial(_prepare_child, memory_limit))
     server = Server(name, process, port, query_path, store_path, folder, tmp)
     try:
         _wait_ready(server, timeout)
@@ -222,11 +230,13 @@ def _start(name: str, args: list[str], port: int, query_path: str, store_path: s
     return server
 
 
-def _die_with_parent() -> None:
+def _prepare_child(memory_limit: int | None) -> None:
     """In the child, before exec: on Linux, ask for SIGTERM when the parent dies, even by SIGKILL, so a
-    killed caller never leaves a server behind."""
+    killed caller never leaves a server behind; cap its address space if asked."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
 
 def _wait_ready(server: Server, timeout: float) -> None:
