@@ -27,10 +27,16 @@ STORED_QUERIES = [q.name for q in queries.load_all(REPO / "queries") if not q.hi
 REQUIRE_VIRTUOSO = "PRIVACY_KG_REQUIRE_VIRTUOSO"
 
 
-def copy_export(root: Path) -> Project:
-    """A project holding a copy of the repo's kg/ and queries/ (kg/ itself is never touched)."""
-    for folder in ("kg", "queries"):
-        shutil.copytree(REPO / folder, root / folder)
+def copy_export(root: Path, only: list[str] | None = None) -> Project:
+    """A project holding a copy of the repo's kg/ and queries/ (kg/ itself is never touched); with `only`,
+    an export of those companies: the ontology's and their quads (what queries and `load` read)."""
+    shutil.copytree(REPO / "queries", root / "queries")
+    if only is None:
+        shutil.copytree(REPO / "kg", root / "kg")
+    else:
+        (root / "kg" / "quads").mkdir(parents=True)
+        for name in ("ontology", *only):
+            shutil.copy(REPO / "kg" / "quads" / f"{name}.nq", root / "kg" / "quads")
     return Project(root)
 
 
@@ -103,5 +109,5 @@ def assert_same_answers(server: servers.Server, query_name: str, project: Projec
     """Run one stored query through SPARQLWrapper on the server and compare with the embedded store by value
     (queries.canonical: the comparison `query --check` makes, durations as seconds)."""
     query = queries.find(project.queries_dir, query_name)
-    remote = queries.canonical(queries.run_endpoint(server.query_url, query, timeout=600))  # contradictions: ten companies
+    remote = queries.canonical(queries.run_endpoint(server.query_url, query, timeout=600))
     assert remote == embedded[query_name], f"{query_name} answers differently on {server.name}"

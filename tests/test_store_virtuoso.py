@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import SEEDS
 from privacy_kg import servers
 from store_helpers import (DBA, STORED_QUERIES, assert_same_answers, cli, copy_export, embedded_answers,
                            export_counts, load_args, require_virtuoso, server_counts)
@@ -66,9 +67,25 @@ def test_found_every_stored_query():
     assert len(STORED_QUERIES) >= 18
 
 
-@pytest.mark.parametrize("name", STORED_QUERIES)  # contradictions too, since its one-pattern EXISTS bodies
+# contradictions on the ten companies of kg/: Virtuoso 7's plan for it grows past 20 GB (the OOM killer ended
+# the server on this 24 GB machine), so it is compared on the five seeds' export, on a server of its own
+ON_KG = [name for name in STORED_QUERIES if name != "contradictions"]
+
+
+@pytest.mark.parametrize("name", ON_KG)
 def test_stored_query_answers_as_embedded(server, project, embedded, name):
     assert_same_answers(server, name, project, embedded)
+
+
+def test_contradictions_answer_as_embedded_on_the_seeds(tmp_path):
+    require_virtuoso()
+    seeds = copy_export(tmp_path, only=SEEDS)
+    embedded = embedded_answers(seeds)
+    assert embedded["contradictions"], "the seeds hold contradictions: the comparison is not vacuous"
+    with servers.start_virtuoso() as server:
+        loaded = cli("load", "--endpoint", server.query_url, "--root", str(seeds.root), env=DBA)
+        assert loaded.exit_code == 0, loaded.output
+        assert_same_answers(server, "contradictions", seeds, embedded)
 
 
 def test_query_command_on_the_endpoint(server, project):
