@@ -97,3 +97,17 @@ def test_bad_repositories_exit_2(tmp_path):
         result = CliRunner().invoke(app, ["import", "ota", str(bad), "--out", str(tmp_path / "o")])
         assert result.exit_code == 2, (bad, result.output)
         assert not (tmp_path / "o").exists()
+
+
+def test_a_720_kb_version_is_kept_whole(tmp_path):
+    """The bundle's largest versions are about 720 KB: one is imported byte for byte, its size recorded."""
+    r = tmp_path / "versions"
+    subprocess.run(["git", "init", "-q", r], check=True)
+    big = "".join(f"Paragraph {n}: we keep your account data while your account is active.\n\n" for n in range(10_000))
+    assert 700_000 < len(big.encode("utf-8")) < 760_000
+    commit(r, "Big/Privacy Policy.md", big, "First record of Big Privacy Policy", "2024-01-01T10:00:00Z")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "ota", str(r), "--out", str(out), "--no-drafts"])
+    assert result.exit_code == 0, result.output
+    assert (out / "big/versions/0001.md").read_text(encoding="utf-8") == big
+    assert json.loads((out / "big/history.json").read_text())["versions"][0]["bytes"] == len(big.encode("utf-8"))
