@@ -5,9 +5,7 @@ company, its current version; kg/history/ adds one graph per earlier version (gr
 A store that holds both shows a query one view of it, named as the SPARQL dataset (pyoxigraph's
 `named_graphs`, the `FROM NAMED` of the query), so the .rq files stay as they are:
 
-- the current view: every graph but the version graphs (what a query sees without the history), and but the
-  history graphs of an Open Terms Archive import (graph/<slug>/history: every version of a service at once,
-  privacy_kg.ota.graphs), which no as-of view holds either (their versions name no graph of their own);
+- the current view: every graph but the version graphs (what a query sees without the history);
 - the view as of a date: for each company, the graph of the version in force on that day (the latest one
   recorded on or before it), plus the ontology's graphs. A company with no version recorded by then, or with
   no recorded date at all (no archived_on), is not in the view.
@@ -23,7 +21,7 @@ import pyoxigraph as ox
 
 from privacy_kg.namespaces import GRAPH, HIERARCHY_GRAPH, ONTOLOGY_GRAPH
 
-VERSION_GRAPH = re.compile(re.escape(str(GRAPH)) + r"[^/]+/(version/\d{4}-\d{2}-\d{2}|history)$")
+VERSION_GRAPH = re.compile(re.escape(str(GRAPH)) + r"[^/]+/version/\d{4}-\d{2}-\d{2}$")
 ONTOLOGY_GRAPHS = (ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(HIERARCHY_GRAPH)))
 
 VERSIONS = """PREFIX pk: <https://w3id.org/privacy-kg/ontology#>
