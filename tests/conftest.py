@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,12 @@ SHARED = REPO.parent / "shared"
 SEEDS = ["cleanminutes", "clickatell", "cloncom", "crystalcall", "voipcom"]  # 2004-2012
 CURRENT = ["bitwarden", "duckduckgo", "huggingface", "overleaf", "telegram"]  # Open Terms Archive, with versions
 COMPANIES = sorted(SEEDS + CURRENT)  # corpus/
+
+# A shell starts a background job (`.ci/run &`, nohup) with SIGINT ignored, and Python then never turns it into
+# KeyboardInterrupt, here or in the commands the tests start: the Ctrl-C tests (test_cli_hardening,
+# test_atomic_export's SIGINT cases) would fail. Restored here, the commands' Python gets SIGINT as a terminal does.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
