@@ -23,28 +23,41 @@ import yaml
 from privacy_kg import build as building, disk_store, queries
 from privacy_kg.project import Project
 from privacy_kg.store import export_files, open_store
+from privacy_kg.validate import validate_company
 
 FIRST_FILL = "on-disk store: first fill (bulk load)"
 DISK_QUERIES = "queries (all stored, on-disk store)"
-ONE_CHANGED = "one company changed: store synced"
+ONE_CHANGED = "one company changed: rebuilt, validated, store synced"
 
 
 def stages(rows: list[dict], project: Project, n: int, measured, changes: int = 1, many: int = 0,
            memory_times: dict[str, float] | None = None, quads: int | None = None) -> None:
     """Append the on-disk store's rows; `measured` is benchmarks.run's timing context manager; `quads`, when
     known (the export's count), gives the first fill's rate."""
+    fill(rows, project, n, measured, quads)
+    query_all(rows, project, n, measured, memory_times)
+    changed(rows, project, n, measured, changes, many)
+
+
+def fill(rows: list[dict], project: Project, n: int, measured, quads: int | None = None) -> None:
+    """The first fill of a new store from the export."""
     db = project.root / "disk-store"
     shutil.rmtree(db, ignore_errors=True)
     with measured(rows, FIRST_FILL, quads, companies=n) as row:
         report = disk_store.sync(db, export_files(project.kg_dir))
         row["graphs"] = report.graphs
-    store = open_store(project.kg_dir, db)
+
+
+def query_all(rows: list[dict], project: Project, n: int, measured, memory_times: dict[str, float] | None = None) -> None:
+    """Every stored query on the filled store, each timed; with the in-memory store's times, the median ratio."""
+    store = open_store(project.kg_dir, project.root / "disk-store")
     times = {}
     with measured(rows, DISK_QUERIES, companies=n) as row:
         for q in queries.load_all(project.queries_dir):
             started = time.perf_counter()
             queries.run_embedded(store, q)
             times[q.name] = time.perf_counter() - started
+            print(f"  {q.name}: {times[q.name]:.2f} s", flush=True)
         row["median_query_s"] = round(statistics.median(times.values()), 3)
         row["max_query"] = max(times, key=times.get) + f" {max(times.values()):.2f} s"
     row["per_query_s"] = {name: round(t, 3) for name, t in times.items()}
@@ -53,20 +66,27 @@ def stages(rows: list[dict], project: Project, n: int, measured, changes: int = 
         row["median_ratio_to_memory"] = round(statistics.median(ratios), 2)
     del store
     gc.collect()
-    changed(rows, project, n, measured, changes, many)
 
 
 def changed(rows: list[dict], project: Project, n: int, measured, changes: int = 1, many: int = 0) -> None:
-    """Companies edited and rebuilt (incremental build), then the store (already filled) synced."""
+    """Companies edited, then rebuilt (incremental build), validated and the store (already filled) synced:
+    each company's row has the three parts' times."""
     db = project.root / "disk-store"
     slugs = sorted(p.name for p in project.corpus_dir.iterdir())
     for i in range(changes):
         slug = slugs[(n // 2 + i * 7919) % n]
         edit(project, [slug], f"store benchmark {i} {time.time_ns()}")
-        rebuild(project)
         with measured(rows, ONE_CHANGED, companies=n) as row:
+            started = time.perf_counter()
+            rebuild(project)
+            rebuilt = time.perf_counter()
+            validate_company(slug, project.kg_dir, project.ontology_dir)
+            validated = time.perf_counter()
             report = disk_store.sync(db, export_files(project.kg_dir))
-            row.update(mode=report.mode, replaced=len(set(report.replaced)), note=f"{slug}: {report.summary()}")
+            row.update(mode=report.mode, replaced=len(set(report.replaced)), rebuild_s=round(rebuilt - started, 3),
+                       validate_s=round(validated - rebuilt, 3), sync_s=round(time.perf_counter() - validated, 3),
+                       note=f"{slug}: rebuild {rebuilt - started:.1f} s, validate {validated - rebuilt:.1f} s, "
+                            f"sync {time.perf_counter() - validated:.1f} s ({report.summary()})")
     if many:
         chosen = [slugs[(i * 7919) % n] for i in range(many)]
         edit(project, chosen, f"store benchmark, many {time.time_ns()}")

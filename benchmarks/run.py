@@ -4,6 +4,9 @@
     python -m benchmarks.run -n 100 --baselines 0 # CI: N = 100, no naive baselines (and again with --executor dask-local)
     python -m benchmarks.run -n 10000 -n 100000 --executor dask-local --compare-executors --virtuoso --baselines 0
                                                   # the full run to 100,000 companies (issue 19)
+    python -m benchmarks.run -n 10000 --resume --work DIR ...
+                                                  # a run that can span sessions: run the same command again
+                                                  # after it was killed, and it goes on where it stopped
 
 Per N: a synthetic project (benchmarks/synthetic.py) in --work; then the stages, each timed for wall
 time, CPU time (this process and its workers), peak RSS (process tree, sampled) and triples/s:
@@ -16,15 +19,20 @@ time, CPU time (this process and its workers), peak RSS (process tree, sampled) 
   compare    with --compare-executors: build and validate again on the other executor, and dask's overhead
              (wall of dask-local / local, build + validate; the target: within 15%)
   reference  Oxigraph's bulk load of kg/quads/ into an on-disk store: the yardstick (x_load = 1)
-  load       the embedded store as `privacy-kg query` opens it (pyoxigraph, in memory)
+  load       the embedded store as `privacy-kg query` opens it (pyoxigraph, in memory); skipped, with a row
+             that says so, when it would take more than 70% of the machine's memory (about 520 bytes a quad)
   queries    every stored query on that store (each timed; median and max reported)
   incremental one company's clauses changed: build (incremental) + write + validate it + reload its graph
   on-disk    the on-disk store (`--store`, privacy_kg.disk_store): first fill, every stored query (median
-             ratio to the in-memory store), one company changed and rebuilt: store synced
+             ratio to the in-memory store), one company changed: rebuilt, validated, store synced
              (benchmarks/disk_store.py; it runs alone on a built project too)
   Virtuoso   with --virtuoso: a hermetic Virtuoso, `load --bulk` of the export (counts verified), every stored
              query on its endpoint (benchmarks/virtuoso.py); skipped with a message without virtuoso-t
-  end to end the sum of build, write, validate, load and queries (the reference is not part of it)
+  end to end the sum of build, write, validate, load and queries (the reference is not part of it); and on
+             disk: build, write, validate, the on-disk store's first fill and its queries
+With --resume (and the same --work), each group of stages that finished is kept in --work/n<N>.checkpoint.json
+and not run again: generate, build (+ write), validate, compare: build, compare: validate, reference, in
+memory, on disk: fill, on disk: queries, on disk: one company changed, Virtuoso (benchmarks/checkpoint.py).
 and, where they finish within --baseline-timeout seconds and N <= --baselines, the naive runs on the whole
 graph: pyshacl, owlrl, rdflib SPARQL (every stored query), with the ratio to the pipeline's stage.
 and a projection to 1,000,000 policies on 64 cores from the per-company CPU costs of build and validate and
@@ -50,21 +58,25 @@ from pathlib import Path
 
 import psutil
 import pyoxigraph as ox
-import yaml
 
-from benchmarks import cluster, virtuoso
-from benchmarks.disk_store import FIRST_FILL, stages as disk_store_stages
+from benchmarks import cluster, disk_store, virtuoso
+from benchmarks.checkpoint import Checkpoint
 from benchmarks.projection import projection, text as projection_text
 from benchmarks.synthetic import make_project
 from privacy_kg import build as building, queries, store as stores, validate as validation
 from privacy_kg.executors import LOCAL, open_executor
 from privacy_kg.project import Project
-from privacy_kg.yaml_input import load_plain
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE_LOAD = "reference: Oxigraph bulk load, on disk"
 BUILD, VALIDATE = "build (map + closure + export)", "validate (SHACL + consistency)"
-PIPELINE = (BUILD, "write kg/", VALIDATE, "load (embedded store, in memory)", "queries (all stored, embedded store)")
+MEMORY_LOAD, MEMORY_QUERIES = "load (embedded store, in memory)", "queries (all stored, embedded store)"
+PIPELINE = (BUILD, "write kg/", VALIDATE, MEMORY_LOAD, MEMORY_QUERIES)
+END_TO_END = {"end to end: build, write, validate, load, queries": PIPELINE,
+              "end to end, on disk: build, write, validate, first fill, queries on disk":
+                  (BUILD, "write kg/", VALIDATE, disk_store.FIRST_FILL, disk_store.DISK_QUERIES)}
+MEMORY_BYTES_PER_QUAD = 520  # the in-memory store's peak while querying, measured at N = 1,000 (2.1 GB, 4.24M quads)
+MEMORY_SHARE = 0.7  # of the machine's memory, at most, for it
 COMPARE = "compare: "  # the other executor's build and validate (--compare-executors): not in the totals
 NOT_STAGES = ("generate", "baseline", "end to end", cluster.DASK_LOCAL, cluster.OVERHEAD)  # no x_load
 DEFAULT_N = (10, 100, 1000, 10000)
@@ -183,64 +195,76 @@ def _ratio(x: float, lower_bound: bool) -> float | str:
 # -- one N -------------------------------------------------------------------------------------------
 
 def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: int, executor: str = LOCAL,
-          compare: bool = False, on_virtuoso: bool = False, virtuoso_gb: float = virtuoso.MEMORY_GB) -> list[dict]:
+          compare: bool = False, on_virtuoso: bool = False, virtuoso_gb: float = virtuoso.MEMORY_GB,
+          resume: bool = False) -> list[dict]:
+    """Every stage for N companies, in groups (benchmarks/checkpoint.py): with `resume`, the groups an earlier
+    run in the same --work finished are not run again (their rows are kept)."""
     rows: list[dict] = []
     root = work / f"n{n}"
-    with measured(rows, "generate synthetic corpus", companies=n):
-        make_project(root, n, seed)
-    shutil.copytree(Path(__file__).resolve().parents[1] / "queries", root / "queries")
+    done = Checkpoint(work / f"n{n}.checkpoint.json", resume)
     project = Project(root)
-    with cluster.executor_spec(executor, jobs, rows, n, measured) as spec:
-        result, outputs = _build(rows, project, spec, jobs, n, executor)
-        triples = rows[-1]["triples"]
-        build_wall = rows[-1]["wall_s"]
+
+    def generate() -> None:
+        with measured(rows, "generate synthetic corpus", companies=n):
+            make_project(root, n, seed)
+        shutil.copytree(Path(__file__).resolve().parents[1] / "queries", root / "queries")
+
+    def build(on: str, prefix: str = "") -> None:
+        with cluster.executor_spec(on, jobs, rows, n, measured) as spec:
+            result, outputs = _build(rows, project, spec, jobs, n, on, prefix)
+        if prefix:  # the same work on the other executor: kg/ is rebuilt byte for byte, so it is not written again
+            result.outputs.discard()
+            return
+        triples, build_wall = rows[-1]["triples"], rows[-1]["wall_s"]
         cpu = {k: sum(c.seconds.get(k, 0) for c in outputs) for k in ("map", "closure", "export")}
         total_cpu = sum(cpu.values()) or 1
         for k, v in cpu.items():  # the stages inside the build: workers' CPU, wall as their share of the build
-            rows.append({"stage": k, "companies": n, "executor": executor, "cpu_s": round(v, 3),
+            rows.append({"stage": k, "companies": n, "executor": on, "cpu_s": round(v, 3),
                          "wall_s": round(build_wall * v / total_cpu, 3), "triples": triples,
                          "triples_per_s": round(triples / (build_wall * v / total_cpu)) if v else None,
                          "note": "inside build: workers' CPU; wall = its share of the build's wall time"})
         with measured(rows, "write kg/", triples, companies=n):
             building.write(project, result)
-        _validate(rows, project, spec, jobs, n, executor, triples)
-    if compare:  # the same work on the other executor: kg/ is rebuilt byte for byte, so it is not written again
-        second = cluster.other(executor)
-        with cluster.executor_spec(second, jobs, rows, n, measured) as spec:
-            _build(rows, project, spec, jobs, n, second, COMPARE)[0].outputs.discard()
-            _validate(rows, project, spec, jobs, n, second, triples, COMPARE)
-        cluster.overhead(rows, n, (BUILD, VALIDATE))
-    db = root / "store"
-    shutil.rmtree(db, ignore_errors=True)
-    with measured(rows, REFERENCE_LOAD, companies=n) as row:
-        # in a process of its own, so that RocksDB's memory is not counted in the stages after it
-        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
-            row["triples"] = pool.submit(_triples_loaded, project.kg_dir, db).result()
-        row["note"] = "the reference (x_load = 1): Oxigraph's own load; not a pipeline stage"
-    load_wall = rows[-1]["wall_s"]
-    shutil.rmtree(db, ignore_errors=True)
-    with measured(rows, "load (embedded store, in memory)", companies=n) as row:
-        store = stores.open_store(project.kg_dir)  # what `privacy-kg query` does
-        row["triples"] = len(store)
-    times = []
-    with measured(rows, "queries (all stored, embedded store)", triples, companies=n) as row:
-        for q in queries.load_all(root / "queries"):
-            t = time.perf_counter()
-            queries.run_embedded(store, q)
-            times.append((q.name, time.perf_counter() - t))
-        row["median_query_s"] = round(statistics.median(t for _, t in times), 3)
-        row["max_query"] = max(times, key=lambda x: x[1])[0] + f" {max(t for _, t in times):.2f} s"
-    rows[-1]["per_query_s"] = {name: round(t, 3) for name, t in times}
-    _incremental(rows, project, store, n)
-    del store
-    quads = next(r["triples"] for r in rows if r["stage"] == REFERENCE_LOAD)
-    disk_store_stages(rows, project, n, measured, memory_times=dict(times), quads=quads)
+
+    def validate(on: str, prefix: str = "") -> None:
+        with cluster.executor_spec(on, jobs, rows, n, measured) as spec:
+            _validate(rows, project, spec, jobs, n, on, _row(rows, BUILD)["triples"], prefix)
+        if prefix:
+            cluster.overhead(rows, n, (BUILD, VALIDATE))
+
+    def reference() -> None:
+        db = root / "store"
+        shutil.rmtree(db, ignore_errors=True)
+        with measured(rows, REFERENCE_LOAD, companies=n) as row:
+            # in a process of its own, so that RocksDB's memory is not counted in the stages after it
+            with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+                row["triples"] = pool.submit(_triples_loaded, project.kg_dir, db).result()
+            row["note"] = "the reference (x_load = 1): Oxigraph's own load; not a pipeline stage"
+        shutil.rmtree(db, ignore_errors=True)
+
+    second = cluster.other(executor)
+    done.run(rows, "generate", generate)
+    done.run(rows, "build", lambda: build(executor))
+    done.run(rows, "validate", lambda: validate(executor))
+    if compare:
+        done.run(rows, "compare: build", lambda: build(second, COMPARE))
+        done.run(rows, "compare: validate", lambda: validate(second, COMPARE))
+    done.run(rows, "reference", reference)
+    quads = _row(rows, REFERENCE_LOAD)["triples"]
+    done.run(rows, "in memory", lambda: _in_memory(rows, project, n, quads))
+    memory = _row(rows, MEMORY_QUERIES) or {}
+    done.run(rows, "on disk: fill", lambda: disk_store.fill(rows, project, n, measured, quads))
+    done.run(rows, "on disk: queries", lambda: disk_store.query_all(rows, project, n, measured, memory.get("per_query_s")))
+    done.run(rows, "on disk: one company changed", lambda: disk_store.changed(rows, project, n, measured))
     if on_virtuoso:
-        virtuoso.stages(rows, project, n, measured, loaders=jobs, memory_gb=virtuoso_gb)
-    stages = [r for r in rows if r["stage"] in PIPELINE]
-    rows.append({"stage": "end to end: build, write, validate, load, queries", "companies": n, "triples": triples,
-                 "wall_s": round(sum(r["wall_s"] for r in stages), 3), "cpu_s": round(sum(r["cpu_s"] for r in stages), 3),
-                 "peak_rss_mb": max(r["peak_rss_mb"] for r in stages)})
+        done.run(rows, "Virtuoso", lambda: virtuoso.stages(rows, project, n, measured, loaders=jobs, memory_gb=virtuoso_gb))
+    for name, stages in END_TO_END.items():
+        parts = [_row(rows, s) for s in stages]
+        if all(r and "wall_s" in r for r in parts):
+            rows.append({"stage": name, "companies": n, "triples": parts[0]["triples"],
+                         "wall_s": round(sum(r["wall_s"] for r in parts), 3), "cpu_s": round(sum(r["cpu_s"] for r in parts), 3),
+                         "peak_rss_mb": max(r["peak_rss_mb"] for r in parts)})
+    load_wall = _row(rows, REFERENCE_LOAD)["wall_s"]
     for row in rows:
         if row.get("wall_s") and load_wall and not row["stage"].startswith(NOT_STAGES):
             row["x_load"] = round(row["wall_s"] / load_wall, 2)
@@ -257,7 +281,37 @@ def run_n(n: int, work: Path, jobs: int, baselines: int, timeout: float, seed: i
                          "ratio": _ratio(sum(r["wall_s"] for r in naive) / pipeline, any("note" in r for r in naive))})
     for row in rows:
         row.setdefault("companies", n)
+    done.forget()
     return rows
+
+
+def _row(rows: list[dict], stage: str) -> dict | None:
+    """The first row of a stage (the primary executor's, before a comparison's)."""
+    return next((r for r in rows if r["stage"] == stage), None)
+
+
+def _in_memory(rows: list[dict], project: Project, n: int, quads: int) -> None:
+    """The in-memory store as `privacy-kg query` opens it, every stored query on it, one company changed;
+    skipped (a row that says so) when the store would not fit in this machine's memory."""
+    need = quads * MEMORY_BYTES_PER_QUAD
+    if need > MEMORY_SHARE * psutil.virtual_memory().total:
+        rows.append({"stage": MEMORY_LOAD, "companies": n, "triples": quads,
+                     "note": f"skipped: about {need / 2**30:.0f} GiB for {quads:,} quads in memory, more than "
+                             f"{MEMORY_SHARE:.0%} of this machine's; the on-disk store's rows stand for it"})
+        return
+    with measured(rows, MEMORY_LOAD, companies=n) as row:
+        store = stores.open_store(project.kg_dir)  # what `privacy-kg query` does
+        row["triples"] = len(store)
+    times = []
+    with measured(rows, MEMORY_QUERIES, quads, companies=n) as row:
+        for q in queries.load_all(project.queries_dir):
+            t = time.perf_counter()
+            queries.run_embedded(store, q)
+            times.append((q.name, time.perf_counter() - t))
+        row["median_query_s"] = round(statistics.median(t for _, t in times), 3)
+        row["max_query"] = max(times, key=lambda x: x[1])[0] + f" {max(t for _, t in times):.2f} s"
+    rows[-1]["per_query_s"] = {name: round(t, 3) for name, t in times}
+    _incremental(rows, project, store, n)
 
 
 def _build(rows: list[dict], project: Project, spec: str, jobs: int, n: int, executor: str, prefix: str = ""):
@@ -282,7 +336,7 @@ def _validate(rows: list[dict], project: Project, spec: str, jobs: int, n: int, 
 
 def project_to_a_million(rows: list[dict], n: int, executor: str) -> dict:
     return projection(rows, n, {"build": BUILD, "validate": VALIDATE}, {
-        "on-disk store (--store), first fill": FIRST_FILL, "Oxigraph bulk load (reference)": REFERENCE_LOAD,
+        "on-disk store (--store), first fill": disk_store.FIRST_FILL, "Oxigraph bulk load (reference)": REFERENCE_LOAD,
         "Virtuoso load --bulk": virtuoso.BULK_LOAD}, REFERENCE_LOAD, executor)
 
 
@@ -295,10 +349,7 @@ def _triples_loaded(kg_dir: Path, db: Path) -> int:
 def _incremental(rows: list[dict], project: Project, store, n: int) -> None:
     """One company edited: rebuild only it, validate it, reload its graph."""
     slug = sorted(p.name for p in project.corpus_dir.iterdir())[n // 2]
-    clauses = project.corpus_dir / slug / "clauses.yaml"
-    document = load_plain(clauses)
-    document["clauses"][0]["statements"][0]["note"] = "edited for the incremental benchmark"
-    clauses.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    disk_store.edit(project, [slug], f"edited for the incremental benchmark {time.time_ns()}")
     with measured(rows, "incremental: 1 company rebuilt, validated, reloaded", companies=n) as row:
         result = building.build(project, None, incremental=True)
         row["rebuilt"] = len(result.rebuilt)
@@ -331,6 +382,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the work folder, and skip the groups of stages an earlier run in it finished")
     parser.add_argument("--executor", choices=cluster.EXECUTORS, default=LOCAL,
                         help="where build and validate run: a local pool, or a LocalCluster of --jobs workers")
     parser.add_argument("--compare-executors", action="store_true",
@@ -345,7 +398,7 @@ def main() -> None:
     everything = []
     for n in args.n or DEFAULT_N:
         rows = run_n(n, args.work, args.jobs, args.baselines, args.baseline_timeout, args.seed, args.executor,
-                     args.compare_executors, args.virtuoso, args.virtuoso_memory_gb)
+                     args.compare_executors, args.virtuoso, args.virtuoso_memory_gb, args.resume)
         everything += rows
         ahead = project_to_a_million(rows, n, args.executor)
         stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -353,7 +406,7 @@ def main() -> None:
                                                                  "rows": rows, "projection": ahead}, indent=2) + "\n")
         print(f"\nN = {n} ({machine['cores']} cores, {args.jobs} workers, executor {args.executor})\n" + table(rows)
               + "\n\n" + projection_text(ahead), flush=True)
-        if not args.keep:
+        if not (args.keep or args.resume):
             shutil.rmtree(args.work / f"n{n}", ignore_errors=True)
     with open(args.out / f"{time.strftime('%Y%m%dT%H%M%S')}-all.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
