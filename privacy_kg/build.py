@@ -41,6 +41,7 @@ from rdflib import Graph, URIRef
 import privacy_kg
 from privacy_kg import atomic_export, export, rdfwrite
 from privacy_kg.build_index import BuildIndex
+from privacy_kg.executors import chunksize
 from privacy_kg.closure import term
 from privacy_kg.corpus import (CLAUSES_FILE, METADATA_FILE, TEXT_FILE, VERSIONS_DIR, Company, CompanyLoader, company_dirs,
                                folder_problems, version_dirs)
@@ -355,7 +356,7 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     if executor is None:
         made = (build_company(u, *args) for u in todo)
     else:
-        made = executor.map(build_company, todo, *([a] * len(todo) for a in args), chunksize=max(1, min(64, len(todo) // 64)))
+        made = executor.map(build_company, todo, *([a] * len(todo) for a in args), chunksize=chunksize(len(todo)))
     staged = StagedOutputs(atomic_export.Generation(project.kg_dir))
     results: dict[str, CompanyOutput] = {}
     input_problems: list[Problem] = []

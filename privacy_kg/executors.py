@@ -36,6 +36,12 @@ def dask_address(spec: str) -> str | None:
     return "tcp://" + match["address"]
 
 
+def chunksize(calls: int) -> int:
+    """The calls `map` sends per task: up to 64, for about 64 tasks a run at least, so that a cluster's scheduler
+    and a pool's pipes make one round trip per chunk, not per company, and the work still spreads evenly."""
+    return max(1, min(64, calls // 64))
+
+
 def _run_chunk(fn: Callable, args: list[tuple]) -> list:
     return [fn(*a) for a in args]
 

@@ -36,6 +36,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from privacy_kg import atomic_export, compliance, export, shacl as engine
 from privacy_kg.build import COMPANIES_DIR, HISTORY_DIR, INFERRED_DIR, company_namespaces, to_graph
 from privacy_kg.closure import plain_triples, term
+from privacy_kg.executors import chunksize
 from privacy_kg.namespaces import ID, PK
 from privacy_kg.ontology import Vocabulary
 from privacy_kg.project import Project
@@ -311,10 +312,10 @@ def _validate(project: Project, executor: Executor | None, whole: bool | None, k
     if not slugs:
         raise FileNotFoundError(f"{kg_dir / COMPANIES_DIR} holds no company graph: run `privacy-kg build` first")
     args = ([kg_dir] * len(slugs), [project.ontology_dir] * len(slugs))
-    results = list(executor.map(validate_company, slugs, *args)) if executor else [validate_company(s, kg_dir, project.ontology_dir) for s in slugs]
+    results = list(executor.map(validate_company, slugs, *args, chunksize=chunksize(len(slugs)))) if executor else [validate_company(s, kg_dir, project.ontology_dir) for s in slugs]
     versions = version_keys(kg_dir)
     args = ([kg_dir] * len(versions), [project.ontology_dir] * len(versions))
-    results += list(executor.map(validate_version, versions, *args)) if executor else \
+    results += list(executor.map(validate_version, versions, *args, chunksize=chunksize(len(versions)))) if executor else \
         [validate_version(v, kg_dir, project.ontology_dir) for v in versions]
     validation = Validation(results, _inputs(project.ontology_dir)[2])
     if whole if whole is not None else len(slugs) <= WHOLE_EXPORT_LIMIT:

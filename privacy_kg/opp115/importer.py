@@ -29,6 +29,7 @@ from rdflib import Graph
 
 from privacy_kg import atomic_export, export, owned_folders
 from privacy_kg.build import ONTOLOGY_QUADS, InconsistencyError, company_files, digest, ontology_quads
+from privacy_kg.executors import chunksize
 from privacy_kg.namespaces import ID, company_graph as graph_name
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
 from privacy_kg.opp115.adapter import Adapter, Imported
@@ -182,7 +183,7 @@ def import_folder(root: Path, project: Project, mode: str = CONSOLIDATED, execut
     if problems:
         raise InputError(problems)
     work = map(import_policy, policies, [settings] * len(policies)) if executor is None \
-        else executor.map(import_policy, policies, [settings] * len(policies))
+        else executor.map(import_policy, policies, [settings] * len(policies), chunksize=chunksize(len(policies)))
     results = []
     for result in work:
         results.append(result)

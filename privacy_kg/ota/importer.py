@@ -31,6 +31,7 @@ from pathlib import Path
 
 from privacy_kg import atomic_export
 from privacy_kg.build import COMPANIES_DIR, INFERRED_DIR
+from privacy_kg.executors import chunksize
 from privacy_kg.ota import repo
 from privacy_kg.ota.history import CHANGE, DELETED, FLAP_DAYS, History, Version, decode, history, snapshot
 
@@ -271,7 +272,7 @@ def _unordered(executor, fn, items: list, *shared, window: int = 4):
 def _mapped(executor, fn, items: list, progress: Callable[[int], None] | None, *shared):
     """fn over items (with the `shared` arguments), on the executor when there is one, in order."""
     args = [items] + [[s] * len(items) for s in shared]
-    work = map(fn, *args) if executor is None else executor.map(fn, *args)
+    work = map(fn, *args) if executor is None else executor.map(fn, *args, chunksize=chunksize(len(items)))
     for n, result in enumerate(work, 1):
         if progress is not None:
             progress(n)
