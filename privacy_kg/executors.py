@@ -12,6 +12,7 @@ so the output is byte-identical to the local pool's.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -46,24 +47,45 @@ def _run_chunk(fn: Callable, args: list[tuple]) -> list:
     return [fn(*a) for a in args]
 
 
-class ChunkedExecutor(Executor):
-    """A cluster executor whose `map` sends `chunksize` calls per task, as ProcessPoolExecutor does: dask's own
-    executor ignores chunksize, and one task per company costs a scheduler round trip each."""
+class ClusterExecutor(Executor):
+    """The concurrent.futures interface on a dask Client, for work that streams through the client: `map` sends
+    `chunksize` calls per task, as ProcessPoolExecutor does (dask's own executor ignores chunksize, and one task
+    per company costs a scheduler round trip each), keeps at most AHEAD tasks per worker thread in flight, and
+    lets each result go once it is yielded. dask's own executor keeps every future it made until it shuts
+    down, so the workers held every result of a run: 9.4 GB of a 10,000-company build half-way through."""
 
-    def __init__(self, inner: Executor):
-        self.inner = inner
+    AHEAD = 2
+
+    def __init__(self, client):
+        self.client = client
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self.inner.submit(fn, *args, **kwargs)
+        done: Future = Future()
+        done.set_running_or_notify_cancel()
+
+        def settle(future) -> None:  # in a thread of the client's; the dask future goes with it
+            try:
+                done.set_result(future.result())
+            except BaseException as error:  # noqa: BLE001 (the caller gets it from done.result())
+                done.set_exception(error)
+
+        self.client.submit(fn, *args, pure=False, **kwargs).add_done_callback(settle)
+        return done
 
     def map(self, fn: Callable, *iterables: Iterable, timeout=None, chunksize: int = 1) -> Iterator:
         calls = zip(*iterables)
-        chunks = list(iter(lambda: list(islice(calls, max(1, chunksize))), []))  # dask's map takes lists, not streams
-        for done in self.inner.map(_run_chunk, [fn] * len(chunks), chunks, timeout=timeout):
-            yield from done
+        chunks = iter(lambda: list(islice(calls, max(1, chunksize))), [])
+        ahead = self.AHEAD * max(1, sum(self.client.nthreads().values()))
+        window: deque = deque()
+        for chunk in chunks:
+            window.append(self.client.submit(_run_chunk, fn, chunk, pure=False))
+            if len(window) > ahead:
+                yield from window.popleft().result(timeout)
+        while window:
+            yield from window.popleft().result(timeout)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self.inner.shutdown(wait=wait)
+        pass  # the client is closed by open_executor
 
 
 @contextmanager
@@ -88,7 +110,7 @@ def open_executor(spec: str, jobs: int) -> Iterator[Executor | None]:
         raise ExecutorError(f"no dask scheduler answers at {spec} ({error}); start one with `dask scheduler` "
                             "and workers with `dask worker`") from None
     with client:
-        yield ChunkedExecutor(client.get_executor())
+        yield ClusterExecutor(client)
 
 
 @contextmanager
@@ -101,5 +123,5 @@ def joblib_backend(spec: str) -> Iterator[None]:
     from joblib import parallel_config
 
     with open_executor(spec, 0) as pool:
-        with pool.inner._client.as_current(), parallel_config(backend="dask"):
+        with pool.client.as_current(), parallel_config(backend="dask"):
             yield
