@@ -82,22 +82,33 @@ NOT_STAGES = ("generate", "baseline", "end to end", cluster.DASK_LOCAL, cluster.
 DEFAULT_N = (10, 100, 1000, 10000)
 
 
+SAMPLE_S, CHILDREN_S = 0.05, 1.0  # RSS sampled every 50 ms; the process tree listed again every second
+
+
 @contextmanager
 def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
     """Wall, CPU (the process tree: a LocalCluster's workers live on) and peak RSS of the process tree during
-    the block; client_cpu_s: this process's own CPU (threads included)."""
+    the block; client_cpu_s: this process's own CPU (threads included), less the RSS sampler's own."""
     me = psutil.Process()
-    peak = [0]
+    peak, sampler_cpu = [0], [0.0]
     done = threading.Event()
 
     def sample():
+        # listing the tree scans every process of the machine (psutil reads each /proc/<pid>/stat): every 50 ms
+        # it took 12% of a core, which the client's CPU then counted; the tree is listed once a second instead
+        children, listed = [], 0.0
         while not done.is_set():
-            try:
-                total = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
-            except psutil.Error:
-                total = 0
+            if time.monotonic() - listed >= CHILDREN_S:
+                children, listed = me.children(recursive=True), time.monotonic()
+            total = 0
+            for process in (me, *children):
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
             peak[0] = max(peak[0], total)
-            done.wait(0.05)
+            done.wait(SAMPLE_S)
+        sampler_cpu[0] = time.thread_time()
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -110,7 +121,8 @@ def measured(rows: list[dict], name: str, triples: int | None = None, **extra):
         wall = time.perf_counter() - wall0
         done.set()
         sampler.join()
-        row.update(wall_s=round(wall, 3), cpu_s=round(_cpu() - cpu0, 3), client_cpu_s=round(_own_cpu() - own0, 3),
+        own = _own_cpu() - own0 - sampler_cpu[0]
+        row.update(wall_s=round(wall, 3), cpu_s=round(_cpu() - cpu0 - sampler_cpu[0], 3), client_cpu_s=round(own, 3),
                    peak_rss_mb=round(peak[0] / 2**20, 1))
         n = row.get("triples", triples)
         if n:
