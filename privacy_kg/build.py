@@ -3,8 +3,10 @@
 Per company (independent, so it runs on any concurrent.futures Executor: a process pool here, a
 cluster's executor elsewhere): load and check its folder, map the tagged clauses to RDF, close the graph
 under OWL 2 RL (the compiled fast path, owlrl when it must decide), check it is consistent, serialise
-it. Each company's files are staged as soon as they are made (memory stays flat at 10,000 companies);
-the merged Turtle is then assembled from the staged pieces, and `write` switches kg/ to it atomically (atomic_export).
+it. Each company's files are written into the staging folder beside kg/ by the worker that made them (the
+client receives a few hundred bytes a company, not its files: its serial share is what limits a cluster),
+the merged Turtle is then assembled from the staged pieces, and `write` switches kg/ to it atomically
+(atomic_export). Workers never write into kg/, so a lost worker cannot leave it half-written.
 
 Incremental: a company whose inputs hash (in its files' headers) and build code are those of its files
 in kg/ is not rebuilt (build_index tells it from file stats). The N-Quads are one file per company, so a
@@ -24,6 +26,7 @@ history/ folder is loaded beside it only by what asks about earlier versions (`h
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import hashlib
 import os
@@ -39,7 +42,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 import privacy_kg
-from privacy_kg import atomic_export, export, rdfwrite
+from privacy_kg import atomic_export, export, long_lived, rdfwrite
 from privacy_kg.build_index import BuildIndex
 from privacy_kg.executors import chunksize
 from privacy_kg.closure import term
@@ -120,6 +123,18 @@ class CompanyOutput:
         """The bytes of its files, in the order of Unit.files."""
         return (self.asserted, self.inferred, self.quads) if self.version is None else (self.quads,)
 
+    def staged_in(self, staging: Path) -> CompanyOutput:
+        """Its files written into the build's staging folder (each complete or absent: a worker lost half-way
+        leaves a .part file, which nothing reads, and the retried task writes the file again); the output
+        without its bytes, which the client then need not receive."""
+        for rel, data in zip(self.unit.files, self.data):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(f"{path.name}.{os.getpid()}.part")
+            part.write_bytes(data)
+            os.replace(part, path)
+        return dataclasses.replace(self, asserted=b"", inferred=b"", quads=b"")
+
 
 def digest(paths: list[str | Path]) -> str:
     h = hashlib.sha256()
@@ -151,7 +166,7 @@ def code_digest() -> str:
     return digest([package / f"{name}.py" for name in CODE])
 
 
-@lru_cache(maxsize=2)
+@long_lived.cache(maxsize=2)
 def _vocabulary(ontology_dir: Path, mappings_dir: Path, stamp: str = ""):
     """Loaded once per process and inputs hash (`stamp`: forked workers must not reuse an older ontology)."""
     vocab = Vocabulary.load(ontology_dir)
@@ -197,9 +212,10 @@ def turtle(triples: set[tuple], namespaces: rdfwrite.Namespaces) -> str:
 
 
 def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, shared_digest: str,
-                  corpus_dir: Path | None = None) -> CompanyOutput:
+                  corpus_dir: Path | None = None, staging: Path | None = None) -> CompanyOutput:
     """One company (a slug, a Unit: an earlier version, or a loaded record), from its folder to its serialised
-    graphs. Runs in a worker process."""
+    graphs; with `staging`, its files written there (CompanyOutput.staged_in) and not returned. Runs in a
+    worker process."""
     vocab, keys = _vocabulary(ontology_dir, mappings_dir, shared_digest)
     clock = time.process_time()
     if isinstance(slug_or_company, Company):
@@ -226,14 +242,15 @@ def build_company(slug_or_company, ontology_dir: Path, mappings_dir: Path, share
     if company.version is not None:  # an earlier version: its named graph only (no Turtle, not in the merged file)
         output = CompanyOutput(slug, b"", b"", quads, problems, [], False, len(asserted) + len(inferred), seconds,
                                company.version)
-        seconds["export"] = time.process_time() - clock
-        return output
-    output = CompanyOutput(
-        slug,
-        export.header(sources, h) + turtle(asserted, namespaces).encode("utf-8"),
-        export.header(sources + " (OWL 2 RL closure)", h) + turtle(inferred, namespaces).encode("utf-8"),
-        quads, problems, [], False, len(asserted) + len(inferred), seconds,
-    )
+    else:
+        output = CompanyOutput(
+            slug,
+            export.header(sources, h) + turtle(asserted, namespaces).encode("utf-8"),
+            export.header(sources + " (OWL 2 RL closure)", h) + turtle(inferred, namespaces).encode("utf-8"),
+            quads, problems, [], False, len(asserted) + len(inferred), seconds,
+        )
+    if staging is not None and not problems:
+        output = output.staged_in(staging)
     seconds["export"] = time.process_time() - clock
     return output
 
@@ -272,6 +289,11 @@ class StagedOutputs(Mapping):
 
     def add(self, rel: str, data: bytes) -> None:
         self.generation.add(rel, data)
+        self.paths[rel] = None
+
+    def written(self, rel: str) -> None:
+        """A file a worker wrote into the staging folder (build_company) is part of the generation."""
+        self.generation.staged(rel)
         self.paths[rel] = None
 
     def path(self, rel: str) -> Path:
@@ -352,12 +374,12 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
     reuse = {u.key for u in todo_units
              if incremental and index.reusable(u.key, hashes[u.key], [os.path.join(project.kg_dir, f) for f in u.files])}
     todo = [u for u in todo_units if u.key not in reuse]
-    args = (project.ontology_dir, project.mappings_dir, shared, project.corpus_dir)
+    staged = StagedOutputs(atomic_export.Generation(project.kg_dir))
+    args = (project.ontology_dir, project.mappings_dir, shared, project.corpus_dir, staged.folder)
     if executor is None:
         made = (build_company(u, *args) for u in todo)
     else:
         made = executor.map(build_company, todo, *([a] * len(todo) for a in args), chunksize=chunksize(len(todo)))
-    staged = StagedOutputs(atomic_export.Generation(project.kg_dir))
     results: dict[str, CompanyOutput] = {}
     input_problems: list[Problem] = []
     inconsistent: list[Problem] = []
@@ -366,8 +388,8 @@ def build(project: Project, executor: Executor | None = None, incremental: bool 
         input_problems += r.input_problems
         inconsistent += [Problem(f"corpus/{key}/{CLAUSES_FILE}", None, None, f"inconsistent: {p}") for p in r.problems]
         if not r.input_problems and not r.problems:
-            for rel, data in zip(r.unit.files, r.data):
-                staged.add(rel, data)
+            for rel in r.unit.files:
+                staged.written(rel)
         results[key] = CompanyOutput(r.slug, b"", b"", b"", r.problems, [], False, r.triples, r.seconds, r.version)
         if progress:
             progress(results[key])

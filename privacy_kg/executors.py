@@ -3,10 +3,11 @@ a dask.distributed scheduler, through the Client's concurrent.futures interface)
 
 The work is the same functions either way (build_company, validate_company, import_policy): each reads its
 inputs by path (corpus/, ontology/, mappings/, an OPP-115 folder), so a cluster's workers must see the
-project at the same paths (a shared file system), and each ships its output back to the client as bytes.
-Only the client writes: it stages the new export and switches it in atomically (atomic_export), so no worker
-ever writes into kg/ and a lost worker cannot leave it half-written. Results come back in submission order,
-so the output is byte-identical to the local pool's.
+project at the same paths (a shared file system). build's workers write each company's files into the
+staging folder beside kg/ and return only their description; the others ship their results back as bytes.
+Only the client switches kg/ to the staged generation, atomically (atomic_export), so no worker ever writes
+into kg/ and a lost worker cannot leave it half-written. Results come back in submission order, so the
+output is byte-identical to the local pool's.
 """
 
 from __future__ import annotations

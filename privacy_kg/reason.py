@@ -24,6 +24,7 @@ import owlrl
 from owlrl.Namespaces import ERRNS
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 
+from privacy_kg import long_lived
 from privacy_kg.closure import CompiledOntology, Unsupported, plain_triples
 from privacy_kg.namespaces import PK
 
@@ -64,7 +65,7 @@ def ontology_closure(ontology: Graph) -> Graph:
 CACHE = Path(os.environ.get("PRIVACY_KG_CACHE") or Path(tempfile.gettempdir()) / "privacy-kg-cache")
 
 
-@lru_cache(maxsize=4)
+@long_lived.cache(maxsize=4)
 def _compiled_cached(key: int, ontology: Graph) -> CompiledOntology | None:
     """Compiled from owlrl's closure of the ontology; kept on disk by the ontology's content hash (plus
     owlrl's and the compiler's versions), so a new process does not close the ontology again."""

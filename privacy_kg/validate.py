@@ -26,14 +26,13 @@ import json
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
-from privacy_kg import atomic_export, compliance, export, shacl as engine
+from privacy_kg import atomic_export, compliance, export, long_lived, shacl as engine
 from privacy_kg.build import COMPANIES_DIR, HISTORY_DIR, INFERRED_DIR, company_namespaces, to_graph
 from privacy_kg.closure import plain_triples, term
 from privacy_kg.executors import chunksize
@@ -128,7 +127,7 @@ def _inputs(ontology_dir: Path) -> tuple[Graph, Vocabulary, tuple[compliance.Pro
     return _inputs_cached(ontology_dir, _stamp(ontology_dir))
 
 
-@lru_cache(maxsize=2)
+@long_lived.cache(maxsize=2)
 def _inputs_cached(ontology_dir: Path, stamp: tuple) -> tuple[Graph, Vocabulary, tuple[compliance.ProfileSpec, ...]]:
     shapes = shapes_graph(ontology_dir)
     return shapes, Vocabulary.load(ontology_dir), compliance.profiles_of(shapes)
@@ -138,7 +137,7 @@ def _compiled(ontology_dir: Path) -> engine.CompiledShapes | None:
     return _compiled_cached(ontology_dir, _stamp(ontology_dir))
 
 
-@lru_cache(maxsize=2)
+@long_lived.cache(maxsize=2)
 def _compiled_cached(ontology_dir: Path, stamp: tuple) -> engine.CompiledShapes | None:
     try:
         return engine.CompiledShapes(_inputs(ontology_dir)[0])

@@ -183,3 +183,37 @@ def test_an_input_edited_without_changing_its_size_is_rebuilt(make_project):
     clauses.write_text(text.replace("note: the subpoena exception", "note: the subpoena EXCEPTION"))
     assert len(clauses.read_text()) == len(text)
     assert building.build(project).rebuilt == ["acme"]
+
+
+class _RecordingPool:
+    """An executor in this process that keeps what each call returned (what a pool's client receives)."""
+
+    def __init__(self):
+        self.returned = []
+
+    def map(self, fn, *iterables, chunksize=1):
+        for args in zip(*iterables):
+            self.returned.append(fn(*args))
+            yield self.returned[-1]
+
+
+def test_workers_write_their_files_into_the_staging_folder_and_ship_no_bytes(make_project):
+    project = make_project("acme", "voipcom")
+    expected = building.build(project, incremental=False).outputs
+    pool = _RecordingPool()
+    result = building.build(project, pool, incremental=False)
+    assert [c.slug for c in pool.returned] == ["acme", "voipcom"]
+    assert all(c.triples and c.data == (b"", b"", b"") for c in pool.returned)  # the files stayed with the worker
+    assert dict(result.outputs) == dict(expected)
+    assert {p.name for p in result.outputs.folder.rglob("*")} >= {"acme.ttl", "voipcom.ttl", "acme.nq", "voipcom.nq"}
+
+
+def test_a_part_file_a_lost_worker_left_is_not_part_of_the_export(make_project):
+    project = make_project("acme", "voipcom")
+    assert run(project, "build").exit_code == 0
+    first = snapshot(project.kg_dir)
+    result = building.build(project, incremental=False)
+    (result.outputs.folder / "quads" / "acme.nq.999.part").write_bytes(b"<a> <b> half a")  # a worker killed mid-write
+    building.write(project, result)
+    assert snapshot(project.kg_dir) == first
+    assert not list(project.kg_dir.parent.glob(".kg.staging-*"))  # the staging folder, .part and all, is gone
