@@ -44,10 +44,10 @@ from rdflib import Graph, URIRef
 import privacy_kg
 from privacy_kg import atomic_export, export, long_lived, rdfwrite
 from privacy_kg.build_index import BuildIndex
-from privacy_kg.executors import chunksize
 from privacy_kg.closure import term
 from privacy_kg.corpus import (CLAUSES_FILE, METADATA_FILE, TEXT_FILE, VERSIONS_DIR, Company, CompanyLoader, company_dirs,
                                folder_problems, version_dirs)
+from privacy_kg.executors import chunksize
 from privacy_kg.mapping import all_triples
 from privacy_kg.namespaces import HIERARCHY_GRAPH, ID, ONTOLOGY_GRAPH, PREFIXES, company_iri, version_graph
 from privacy_kg.ontology import ONTOLOGY_FILE, Vocabulary
