@@ -131,6 +131,12 @@ def sync(folder: Path, files: Sequence[Path]) -> SyncReport:
     return report
 
 
+def holds_any(folder: Path, files: Sequence[Path]) -> bool:
+    """Whether the store's record lists any of `files` (False for a folder with no complete record)."""
+    record = read_record(folder) if files else None
+    return record is not None and any(_key(f) in record for f in files)
+
+
 def _open(folder: Path) -> ox.Store:
     try:
         return ox.Store(str(folder))

@@ -9,23 +9,31 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from privacy_kg import version_views
 from privacy_kg.atomic_export import reading
 from privacy_kg.build import QUADS_DIR, history_files, quad_files
 
 
-def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = (), history: bool = False) -> ox.Store:
+def open_store(kg_dir: Path, path: Path | None = None, extra: Sequence[Path] = (),
+               history: bool = False) -> ox.Store | version_views.CurrentView:
     """A store holding the export, plus every `extra` export folder (each with its quads/ folder, e.g.
     local/opp115 from `privacy-kg import opp115`); with `history`, also their earlier versions (history/). In
     memory, or with `path` the on-disk store in that folder, kept in step with exactly these files
-    incrementally (disk_store). The exports are read as one generation each (atomic_export.reading)."""
+    incrementally (disk_store). The exports are read as one generation each (atomic_export.reading).
+
+    On disk, earlier versions loaded once stay (kept in step with history/) while they exist: they are most
+    of a history's quads, and dropping them for a query of the current versions would reload them all for
+    the next query that compares versions. Without `history`, such a store comes as its current view
+    (version_views.CurrentView)."""
     with reading(kg_dir, *extra):
-        files = export_files(kg_dir, extra, history)
-        if path is not None:
-            from privacy_kg import disk_store  # (it builds on this module)
-            return disk_store.open_synced(path, files)
-        store = ox.Store()
-        store_load(store, files)  # each export carries the ontology's graphs: loading them twice changes nothing
-        return store
+        if path is None:
+            store = ox.Store()
+            store_load(store, export_files(kg_dir, extra, history))  # each export carries the ontology's graphs: loading them twice changes nothing
+            return store
+        from privacy_kg import disk_store  # (it builds on this module)
+        kept = not history and disk_store.holds_any(path, earlier_versions(kg_dir, extra))
+        store = disk_store.open_synced(path, export_files(kg_dir, extra, history or kept))
+        return version_views.current_view(store) if kept else store
 
 
 def export_files(kg_dir: Path, extra: Sequence[Path] = (), history: bool = False) -> list[Path]:
@@ -37,9 +45,12 @@ def export_files(kg_dir: Path, extra: Sequence[Path] = (), history: bool = False
             files += quad_files(folder)
         except FileNotFoundError:
             raise FileNotFoundError(f"{Path(folder) / QUADS_DIR} holds no .nq file: is {folder} an export folder?") from None
-    if history:
-        files += [f for folder in (kg_dir, *extra) for f in history_files(folder)]
-    return files
+    return files + earlier_versions(kg_dir, extra) if history else files
+
+
+def earlier_versions(kg_dir: Path, extra: Sequence[Path] = ()) -> list[Path]:
+    """The N-Quads files of the earlier versions (history/) in the export and every extra export folder."""
+    return [f for folder in (kg_dir, *extra) for f in history_files(folder)]
 
 
 def replace_graph(store: ox.Store, graph: str, nquads: Path) -> None:

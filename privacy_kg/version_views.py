@@ -44,6 +44,25 @@ def current_graphs(store: ox.Store) -> list[ox.NamedNode]:
                   key=lambda g: g.value)
 
 
+class CurrentView:
+    """A store that also holds earlier versions, seen as the current versions only: a query's dataset is
+    every named graph but the version graphs, unless the caller names its graphs. Stands for the store
+    wherever only `query` is used (stats, the report, run_embedded)."""
+
+    def __init__(self, store: ox.Store, graphs: list[ox.NamedNode]):
+        self.store = store
+        self.graphs = graphs
+
+    def query(self, query: str, *, named_graphs: list[ox.NamedNode] | None = None, **options):
+        return self.store.query(query, named_graphs=self.graphs if named_graphs is None else named_graphs, **options)
+
+
+def current_view(store: ox.Store) -> ox.Store | CurrentView:
+    """The store itself when it holds no earlier version, else its CurrentView."""
+    graphs = current_graphs(store)
+    return store if len(graphs) == sum(1 for _ in store.named_graphs()) else CurrentView(store, graphs)
+
+
 @dataclass
 class AsOf:
     """The view of the store as of a day: the graphs to read, and which version of each company they hold."""

@@ -18,9 +18,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import REPO, snapshot
-from privacy_kg import disk_store, queries
+from privacy_kg import disk_store, queries, stats
 from privacy_kg.owned_folders import STORE_MARKER, FolderError
-from privacy_kg.store import ExportSyntaxError, export_files, open_store
+from privacy_kg.store import ExportSyntaxError, earlier_versions, export_files, open_store
 from store_helpers import STORED_QUERIES, copy_export
 
 GRAPH = "https://w3id.org/privacy-kg/graph/"
@@ -296,3 +296,27 @@ def test_a_large_change_is_a_full_fill_and_a_small_one_is_read_twice_when_many(p
 def test_an_export_folder_given_twice_is_refused(project, tmp_path):
     with pytest.raises(FolderError, match="given twice"):
         sync(project, tmp_path / "db", project.kg_dir)
+
+
+def test_earlier_versions_stay_for_the_next_query_that_compares_them(project, tmp_path):
+    """A reader of the current versions after a query that compares versions keeps the history in the store
+    (dropping it would refill the store at each alternation) and sees the current versions only; a changed
+    version is kept in step, and the versions go when history/ does."""
+    db = tmp_path / "db"
+    versions = earlier_versions(project.kg_dir)
+    assert versions
+    open_store(project.kg_dir, db, history=True)
+    with_history = contents(open_store(project.kg_dir, history=True))
+    assert on_disk(db) == with_history
+    current, memory = open_store(project.kg_dir, db), open_store(project.kg_dir)
+    assert on_disk(db) == with_history  # nothing dropped
+    assert stats.compute(current) == stats.compute(memory)
+    for query in queries.load_all(project.queries_dir):
+        if not query.history:
+            assert queries.canonical(queries.run_embedded(current, query)) == queries.canonical(queries.run_embedded(memory, query)), query.name
+    drop_last_quad(versions[0])
+    open_store(project.kg_dir, db)
+    assert on_disk(db) == contents(open_store(project.kg_dir, history=True))
+    shutil.rmtree(project.kg_dir / "history")
+    assert isinstance(open_store(project.kg_dir, db), ox.Store)  # nothing left to hide
+    assert on_disk(db) == in_memory(project)
