@@ -159,3 +159,13 @@ def test_durations_in_words():
 def test_a_rebuild_is_byte_identical(versions_report):
     files, *_ = report.render(Project(versions_report.out.parent / "project"))
     assert files == versions_report.files
+
+
+def test_the_report_from_the_on_disk_store_is_the_same(versions_report, tmp_path):
+    """On disk, one store holds every version and the current pages read its current view: the same site
+    as from the two stores in memory."""
+    project = Project(versions_report.out.parent / "project")
+    on_disk, _, _, problems = report.render(project, store_dir=tmp_path / "store")
+    in_memory, _, _, expected_problems = report.render(project)
+    assert any(name.startswith("timelines/") for name in on_disk)
+    assert on_disk == in_memory and problems == expected_problems

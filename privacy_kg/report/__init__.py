@@ -4,7 +4,7 @@
 
 reads the export through SPARQL on the embedded store (kg/ and any extra export folders, such as an
 imported OPP-115 corpus; their earlier versions, history/, in a second store for the timelines and the
-queries that compare versions), the validation summary, the stored queries and their current answers, the
+queries that compare versions; on disk, one store and its current view), the validation summary, the stored queries and their current answers, the
 policy texts (for the highlighted quotes) and the ontology (documented by pyLODE); renders the pages with
 Jinja2 templates; and writes the site as a whole. The output depends only on these inputs: building twice
 gives byte-identical files."""
@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from privacy_kg import version_views
 from privacy_kg.build import QUADS_DIR, history_files, quad_files
 from privacy_kg.project import Project
 from privacy_kg.report import data as report_data
@@ -54,13 +55,16 @@ def _fingerprint(exports: list[Path]) -> str:
 def render(project: Project, extra: list[Path] = (), opp115: Path | None = None,
            store_dir: Path | None = None) -> tuple[dict[str, bytes], report_data.ReportData, int, list[str]]:
     """Every file of the site (by relative path), the data shown, the number of stored queries, and the
-    problems worth telling. The current versions' store: in memory, or the on-disk one in `store_dir`
-    (disk_store); the earlier versions' store is in memory."""
-    store = open_store(project.kg_dir, store_dir, list(extra))
-    # the earlier versions in a store of their own: the pages of the current versions read the smaller
-    # store, about twice as fast as the same graphs picked out of a store holding every version
+    problems worth telling. In memory, or in the on-disk store in `store_dir` (disk_store)."""
     exports = [project.kg_dir, *map(Path, extra)]
-    history = open_store(project.kg_dir, extra=list(extra), history=True) if any(map(history_files, exports)) else None
+    versions = any(map(history_files, exports))
+    if store_dir is not None:  # one store on disk (it keeps the earlier versions anyway); the current pages read its current view
+        every = open_store(project.kg_dir, store_dir, list(extra), history=versions)
+        store, history = version_views.current_view(every), every if versions else None
+    else:  # the earlier versions in a store of their own: the pages of the current versions read the smaller
+        # store, about twice as fast as the same graphs picked out of a store holding every version
+        store = open_store(project.kg_dir, extra=list(extra))
+        history = open_store(project.kg_dir, extra=list(extra), history=True) if versions else None
     data = report_data.load(store, project.kg_dir)
     answers = site.answers(store, project.queries_dir, history)
     timelines, problems = timeline.load(history, {a.query.name: a.result for a in answers}) if history else ({}, [])
