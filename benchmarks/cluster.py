@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from privacy_kg.executors import LOCAL
+from privacy_kg.executors import LOCAL, WORKER_CONFIG
 
 DASK_LOCAL = "dask-local"
 EXECUTORS = (LOCAL, DASK_LOCAL)
@@ -31,18 +31,20 @@ def executor_spec(executor: str, jobs: int, rows: list[dict], n: int, measured) 
         yield LOCAL
         return
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise SystemExit("--executor dask-local needs dask.distributed: pip install -e '.[bench]'") from None
     with measured(rows, f"{DASK_LOCAL}: LocalCluster start", companies=n, executor=DASK_LOCAL) as row:
         with warnings.catch_warnings():  # its HTTP server (on 127.0.0.1) takes another port when 8787 is taken
             warnings.filterwarnings("ignore", message="Port 8787 is already in use")
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None)
+            with dask.config.set(WORKER_CONFIG):
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
         with Client(cluster, set_as_default=False) as client:
             for module in WARM:
                 client.run(importlib.import_module, module)
-        row["note"] = (f"{jobs} worker processes x 1 thread, scheduler in this process; workers import "
+        row["note"] = (f"{jobs} worker processes x 1 thread, dask's profiler off, scheduler in this process; workers import "
                        f"{', '.join(WARM)} here, not in build: not a pipeline stage")
     try:
         yield cluster.scheduler_address.replace("tcp://", "dask://")

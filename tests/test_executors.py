@@ -18,15 +18,24 @@ from privacy_kg import executors
 from privacy_kg.cli import app
 
 distributed = pytest.importorskip("distributed")
+import dask  # noqa: E402 (distributed's own dependency)
 runner = CliRunner()
 SEEDS = ("cleanminutes", "clickatell", "cloncom", "crystalcall", "voipcom")
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as local:
+    with dask.config.set(executors.WORKER_CONFIG), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None) as local:
         yield local.scheduler_address.replace("tcp://", "dask://")
+
+
+def test_the_workers_run_without_dasks_profiler(cluster):
+    """WORKER_CONFIG reaches the worker processes: no stack sampling every 10 ms (a third more CPU)."""
+    with distributed.Client(cluster.replace("dask://", "tcp://")) as client:
+        profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert len(profiling) == 2 and not any(profiling.values())
 
 
 def run(project, *args):
