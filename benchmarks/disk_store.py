@@ -73,6 +73,7 @@ def changed(rows: list[dict], project: Project, n: int, measured, changes: int =
     each company's row has the three parts' times."""
     db = project.root / "disk-store"
     slugs = sorted(p.name for p in project.corpus_dir.iterdir())
+    refresh(project, db)
     for i in range(changes):
         slug = slugs[(n // 2 + i * 7919) % n]
         edit(project, [slug], f"store benchmark {i} {time.time_ns()}")
@@ -108,6 +109,14 @@ def edit(project: Project, slugs: list[str], note: str) -> None:
 
 def rebuild(project: Project) -> None:
     building.write(project, building.build(project, None, incremental=True))
+
+
+def refresh(project: Project, db: Path | None = None) -> None:
+    """Untimed: the export (and the store) in step with the current code, so that a timed change rebuilds one
+    company. A run resumed after a change to the build code would otherwise rebuild every company in the row."""
+    rebuild(project)
+    if db is not None:
+        disk_store.sync(db, export_files(project.kg_dir))
 
 
 def memory_stage(rows: list[dict], project: Project, n: int, measured) -> dict[str, float]:
