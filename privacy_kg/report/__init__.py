@@ -4,9 +4,9 @@
 
 reads the export through SPARQL on the embedded store (kg/ and any extra export folders, such as an
 imported OPP-115 corpus; their earlier versions, history/, in a second store for the timelines and the
-queries that compare versions; on disk, one store and its current view), the validation summary, the stored queries and their current answers, the
-policy texts (for the highlighted quotes) and the ontology (documented by pyLODE); renders the pages with
-Jinja2 templates; and writes the site as a whole. The output depends only on these inputs: building twice
+queries that compare versions; on disk, one store and its current view), the validation summary, the
+stored queries and their current answers, the policy texts (for the highlighted quotes) and the ontology
+(documented by pyLODE); renders the pages with Jinja2 templates; and writes the site as a whole. The output depends only on these inputs: building twice
 gives byte-identical files."""
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def render(project: Project, extra: list[Path] = (), opp115: Path | None = None,
     problems worth telling. In memory, or in the on-disk store in `store_dir` (disk_store)."""
     exports = [project.kg_dir, *map(Path, extra)]
     versions = any(map(history_files, exports))
-    if store_dir is not None:  # one store on disk (it keeps the earlier versions anyway); the current pages read its current view
+    if store_dir is not None:  # one store on disk (it keeps the earlier versions anyway): the current pages
+        # read its current view
         every = open_store(project.kg_dir, store_dir, list(extra), history=versions)
         store, history = version_views.current_view(every), every if versions else None
     else:  # the earlier versions in a store of their own: the pages of the current versions read the smaller
