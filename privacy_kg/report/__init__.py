@@ -6,8 +6,8 @@ reads the export through SPARQL on the embedded store (kg/ and any extra export 
 imported OPP-115 corpus; their earlier versions, history/, in a second store for the timelines and the
 queries that compare versions; on disk, one store and its current view), the validation summary, the
 stored queries and their current answers, the policy texts (for the highlighted quotes) and the ontology
-(documented by pyLODE); renders the pages with Jinja2 templates; and writes the site as a whole. The output depends only on these inputs: building twice
-gives byte-identical files."""
+(documented by pyLODE); renders the pages with Jinja2 templates; and writes the site as a whole. The
+output depends only on these inputs: building twice gives byte-identical files."""
 
 from __future__ import annotations
 
