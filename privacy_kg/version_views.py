@@ -59,8 +59,9 @@ class CurrentView:
 
 def current_view(store: ox.Store) -> ox.Store | CurrentView:
     """The store itself when it holds no earlier version, else its CurrentView."""
-    graphs = current_graphs(store)
-    return store if len(graphs) == sum(1 for _ in store.named_graphs()) else CurrentView(store, graphs)
+    if not any(isinstance(g, ox.NamedNode) and is_version_graph(g.value) for g in store.named_graphs()):
+        return store
+    return CurrentView(store, current_graphs(store))
 
 
 @dataclass
